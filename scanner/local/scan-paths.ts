@@ -1,0 +1,32 @@
+import type { ArtifactResult } from '../result.js';
+import { scanStream, type ScanOptions } from '../pipeline.js';
+import { readFileChunks } from './read-file.js';
+import { walk, type WalkEntry } from './walk.js';
+
+/** Scan every file below `paths`, one at a time, yielding one result per file (problems included). */
+export async function* scanPaths(paths: readonly string[], options: ScanOptions = {}): AsyncGenerator<ArtifactResult> {
+  for await (const entry of walk(paths)) {
+    if (entry.kind === 'problem') {
+      yield problemResult(entry);
+      continue;
+    }
+    try {
+      yield await scanStream(readFileChunks(entry.path), entry.path, options);
+    } catch (err) {
+      yield problemResult({ kind: 'problem', path: entry.path, code: 'UNREADABLE', message: (err as Error).message });
+    }
+  }
+}
+
+function problemResult(entry: Extract<WalkEntry, { kind: 'problem' }>): ArtifactResult {
+  return {
+    path: entry.path,
+    sha256: null,
+    size: 0,
+    format: 'unknown',
+    verdict: 'inconclusive',
+    findings: [],
+    coverage: { complete: false, scanned: [], data: [], issues: [{ member: '', code: entry.code, message: entry.message }], unlisted: 0 },
+    durationMs: 0,
+  };
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { ArtifactCollector } from './collector.js';
+import { ObjectSink } from './object-sink.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import type { ArtifactResult } from './result.js';
+import { NO_EXTENSIONS, type RuleExtensions } from './rule-extensions.js';
+import { computeVerdict } from './verdict.js';
+
+export interface ScanOptions {
+  limits?: Partial<Limits>;
+  extensions?: RuleExtensions;
+  signal?: AbortSignal;
+}
+
+/**
+ * Scan one artifact from a stream of its bytes, in one pass: every chunk is hashed (SHA-256) and handed to the
+ * detector chosen by content, then dropped. Memory does not grow with the artifact's size.
+ */
+export async function scanStream(
+  source: AsyncIterable<Uint8Array>,
+  path: string,
+  options: ScanOptions = {},
+): Promise<ArtifactResult> {
+  const started = performance.now();
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const timeout = AbortSignal.timeout(limits.maxMillis);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const collector = new ArtifactCollector(limits, options.extensions ?? NO_EXTENSIONS, signal);
+  const root = new ObjectSink(collector, '', 0);
+  const hash = createHash('sha256');
+  let size = 0;
+  let scanning = true;
+  let complete = true;
+  try {
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (size > limits.maxFileBytes) {
+        collector.addIssue('', 'LIMIT_SIZE', `artifact larger than ${limits.maxFileBytes} bytes; stopped reading`);
+        complete = false;
+        break;
+      }
+      hash.update(chunk);
+      if (!scanning) continue;
+      if (signal.aborted) {
+        scanning = false;
+        collector.addIssue('', timeout.aborted ? 'LIMIT_TIME' : 'IO_ERROR', timeout.aborted ? `scan exceeded ${limits.maxMillis} ms` : 'scan aborted', size);
+        continue;
+      }
+      await root.write(chunk);
+    }
+  } catch (err) {
+    complete = false;
+    collector.addIssue('', 'IO_ERROR', `read failed after ${size} bytes: ${(err as Error).message}`);
+  }
+  if (scanning && complete) await root.end();
+  return {
+    path,
+    sha256: complete ? hash.digest('hex') : null,
+    size,
+    format: collector.rootFormat,
+    verdict: computeVerdict(collector.findings, collector.coverage),
+    findings: collector.findings,
+    coverage: collector.coverage,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Scan bytes already in memory (tests, small embedded objects). */
+export function scanBytes(bytes: Uint8Array, path = 'bytes', options: ScanOptions = {}, chunkSize = 1 << 20): Promise<ArtifactResult> {
+  return scanStream(chunked(bytes, chunkSize), path, options);
+}
+
+async function* chunked(bytes: Uint8Array, size: number): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
