@@ -5,6 +5,7 @@ export type FormatId =
   | 'pytorch-legacy'
   | 'pytorch-legacy-tar'
   | 'torchscript'
+  | 'torchscript-code'
   | 'joblib'
   | 'numpy-npy'
   | 'numpy-npz'

@@ -1,0 +1,5 @@
+import type { CommandModule } from '../command-module.js';
+import { scanCommand } from './scan.js';
+
+/** Every CLI command, explicitly. */
+export const COMMANDS: readonly CommandModule[] = [scanCommand];
