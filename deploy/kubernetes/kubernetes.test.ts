@@ -81,7 +81,7 @@ describe('kustomize overlays', () => {
   it('cilium: replaces the ipBlock egress policy with toFQDNs and keeps the default deny', () => {
     const objs = render('cilium');
     expect(objs.some((o) => objectId(o) === 'NetworkPolicy/cavra-scan-egress')).toBe(false);
-    expect(objs.some((o) => objectId(o) === 'NetworkPolicy/default-deny-all')).toBe(true);
+    expect(objs.some((o) => objectId(o) === 'NetworkPolicy/cavra-scan-default-deny')).toBe(true);
     const cnp = byId(objs, 'CiliumNetworkPolicy/cavra-scan-egress-fqdn');
     expect(at(cnp, 'spec', 'egress', 0, 'toPorts', 0, 'rules', 'dns')).toBeDefined();
   });
@@ -116,7 +116,7 @@ describe('the checks can fail (mutated copies of the single overlay)', () => {
     ['SHARD-ARG', (o) => { (cron(o) as any).spec.jobTemplate.spec.completions = 3; (cron(o) as any).spec.jobTemplate.spec.parallelism = 3; }],
     ['JOB-LIMITS', (o) => { delete (cron(o) as any).spec.jobTemplate.spec.activeDeadlineSeconds; }],
     ['STATE-PER-SHARD', (o) => { const m = containerOf(o).volumeMounts[0]; delete m.subPathExpr; }],
-    ['DEFAULT-DENY-EGRESS', (o) => { o.splice(o.findIndex((x) => x.metadata.name === 'default-deny-all'), 1); }],
+    ['DEFAULT-DENY-EGRESS', (o) => { o.splice(o.findIndex((x) => x.metadata.name === 'cavra-scan-default-deny'), 1); }],
     ['EGRESS-NO-ANY', (o) => { (byId(o, 'NetworkPolicy/cavra-scan-egress') as any).spec.egress.push({ ports: [{ port: 443 }] }); }],
     ['EGRESS-NO-METADATA', (o) => { (byId(o, 'NetworkPolicy/cavra-scan-egress') as any).spec.egress[1].to[0].ipBlock.cidr = '169.254.0.0/16'; }],
     ['SA-TOKEN', (o) => { delete byId(o, 'ServiceAccount/cavra-scan')['automountServiceAccountToken']; }],
