@@ -16,12 +16,19 @@ function getIn(obj: unknown, path: readonly string[]): unknown {
  * setting wins over the top level; among packs the child-most one wins (as in the merge); `(default)` when no
  * pack sets it.
  */
-export function clauseFor(policy: ResolvedPolicy, scopeName: string | null, path: readonly string[], value?: unknown): string {
-  const shown = value === undefined ? '' : ` = ${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`;
+export function clauseFor(
+  policy: ResolvedPolicy,
+  scopeName: string | null,
+  path: readonly string[],
+  value?: unknown,
+): string {
+  const shown =
+    value === undefined ? '' : ` = ${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`;
   if (scopeName !== null) {
     for (const layer of policy.layers) {
       const rule = (layer.document as PolicyDocument).scopes?.find((s) => s.name === scopeName);
-      if (rule && getIn(rule, path) !== undefined) return `${layer.id}: scopes[${scopeName}].${fieldName(path)}${shown}`;
+      if (rule && getIn(rule, path) !== undefined)
+        return `${layer.id}: scopes[${scopeName}].${fieldName(path)}${shown}`;
       if (rule) break; // the child-most definition of the scope replaced the parents' ones
     }
   }

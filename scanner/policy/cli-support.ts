@@ -10,7 +10,14 @@ export function policyFromEnv(option: string | undefined, env: NodeJS.ProcessEnv
 }
 
 /** The fields JSON / JSONL outputs add to each artifact result. */
-export function decisionJson(d: Decision): { decision: Decision['decision']; risk_score: number; policy: Decision['policy'] & { scope: string | null }; reasons: Decision['reasons']; waived: Decision['waived']; expired_waivers: Decision['expiredWaivers'] } {
+export function decisionJson(d: Decision): {
+  decision: Decision['decision'];
+  risk_score: number;
+  policy: Decision['policy'] & { scope: string | null };
+  reasons: Decision['reasons'];
+  waived: Decision['waived'];
+  expired_waivers: Decision['expiredWaivers'];
+} {
   return {
     decision: d.decision,
     risk_score: d.riskScore,

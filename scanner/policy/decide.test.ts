@@ -28,7 +28,15 @@ function finding(ruleId: string, severity: Severity, member?: string): Finding {
   return { ruleId, severity, message: `${ruleId} found`, location: member ? { member } : {} };
 }
 
-function result(opts: { findings?: Finding[]; issues?: CoverageIssue['code'][]; format?: FormatId; members?: FormatId[]; path?: string } = {}): ArtifactResult {
+function result(
+  opts: {
+    findings?: Finding[];
+    issues?: CoverageIssue['code'][];
+    format?: FormatId;
+    members?: FormatId[];
+    path?: string;
+  } = {},
+): ArtifactResult {
   const issues = (opts.issues ?? []).map((code) => ({ member: '', code, message: `${code} here` }));
   const coverage = {
     complete: issues.length === 0,
@@ -38,7 +46,16 @@ function result(opts: { findings?: Finding[]; issues?: CoverageIssue['code'][]; 
     unlisted: 0,
   };
   const findings = opts.findings ?? [];
-  return { path: opts.path ?? 'models/a.pkl', sha256: SHA, size: 10, format: opts.format ?? 'pickle', verdict: computeVerdict(findings, coverage), findings, coverage, durationMs: 1 };
+  return {
+    path: opts.path ?? 'models/a.pkl',
+    sha256: SHA,
+    size: 10,
+    format: opts.format ?? 'pickle',
+    verdict: computeVerdict(findings, coverage),
+    findings,
+    coverage,
+    durationMs: 1,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'cavra-decide-'));
@@ -85,9 +102,28 @@ interface Row {
 }
 
 const table: Row[] = [
-  { name: 'baseline: clean -> allow', policy: () => bundled('baseline'), result: result(), expect: 'allow', exit: 0, check: (d) => expect(d.riskScore).toBe(0) },
-  { name: 'baseline: suspicious -> warn', policy: () => bundled('baseline'), result: result({ findings: unknownGlobal }), expect: 'warn', exit: 0 },
-  { name: 'baseline: malicious -> block', policy: () => bundled('baseline'), result: result({ findings: osExec }), expect: 'block', exit: 1 },
+  {
+    name: 'baseline: clean -> allow',
+    policy: () => bundled('baseline'),
+    result: result(),
+    expect: 'allow',
+    exit: 0,
+    check: (d) => expect(d.riskScore).toBe(0),
+  },
+  {
+    name: 'baseline: suspicious -> warn',
+    policy: () => bundled('baseline'),
+    result: result({ findings: unknownGlobal }),
+    expect: 'warn',
+    exit: 0,
+  },
+  {
+    name: 'baseline: malicious -> block',
+    policy: () => bundled('baseline'),
+    result: result({ findings: osExec }),
+    expect: 'block',
+    exit: 1,
+  },
   {
     name: 'baseline: inconclusive -> block, exit 2',
     policy: () => bundled('baseline'),
@@ -100,9 +136,27 @@ const table: Row[] = [
       expect(d.riskScore).toBe(60);
     },
   },
-  { name: 'baseline: malicious and inconclusive -> exit 1', policy: () => bundled('baseline'), result: result({ findings: osExec, issues: ['TRUNCATED'] }), expect: 'block', exit: 1 },
-  { name: 'strict: suspicious -> block', policy: () => bundled('strict'), result: result({ findings: unknownGlobal }), expect: 'block', exit: 1 },
-  { name: 'strict: low -> warn', policy: () => bundled('strict'), result: result({ findings: [finding('ONNX-CUSTOM-DOMAIN', 'low')] }), expect: 'warn', exit: 0 },
+  {
+    name: 'baseline: malicious and inconclusive -> exit 1',
+    policy: () => bundled('baseline'),
+    result: result({ findings: osExec, issues: ['TRUNCATED'] }),
+    expect: 'block',
+    exit: 1,
+  },
+  {
+    name: 'strict: suspicious -> block',
+    policy: () => bundled('strict'),
+    result: result({ findings: unknownGlobal }),
+    expect: 'block',
+    exit: 1,
+  },
+  {
+    name: 'strict: low -> warn',
+    policy: () => bundled('strict'),
+    result: result({ findings: [finding('ONNX-CUSTOM-DOMAIN', 'low')] }),
+    expect: 'warn',
+    exit: 0,
+  },
   {
     name: 'strict: pickle in production -> block by format and signature',
     policy: () => bundled('strict'),
@@ -113,7 +167,9 @@ const table: Row[] = [
     check: (d) => {
       expect(d.scope).toBe('production');
       expect(d.reasons.map((r) => `${r.kind}:${r.ruleId}`)).toEqual(['format:pytorch-zip', 'format:pickle']);
-      expect(d.reasons[0]!.clause).toBe('strict: scopes[production].deny_formats = [pickle, pytorch-zip, pytorch-legacy, pytorch-legacy-tar, torchscript, joblib, numpy-npz]; baseline: actions.format = block');
+      expect(d.reasons[0]!.clause).toBe(
+        'strict: scopes[production].deny_formats = [pickle, pytorch-zip, pytorch-legacy, pytorch-legacy-tar, torchscript, joblib, numpy-npz]; baseline: actions.format = block',
+      );
     },
   },
   {
@@ -125,8 +181,21 @@ const table: Row[] = [
     exit: 1,
     check: (d) => expect(d.reasons.map((r) => r.kind)).toEqual(['unsigned']),
   },
-  { name: 'strict: production alias, signed safetensors -> allow', policy: () => bundled('strict'), result: result({ format: 'safetensors' }), scope: { registry: 'mlflow', alias: 'champion', signed: true }, expect: 'allow', exit: 0 },
-  { name: 'permissive: malicious -> warn', policy: () => bundled('permissive-research'), result: result({ findings: osExec, issues: ['TRUNCATED'] }), expect: 'warn', exit: 0 },
+  {
+    name: 'strict: production alias, signed safetensors -> allow',
+    policy: () => bundled('strict'),
+    result: result({ format: 'safetensors' }),
+    scope: { registry: 'mlflow', alias: 'champion', signed: true },
+    expect: 'allow',
+    exit: 0,
+  },
+  {
+    name: 'permissive: malicious -> warn',
+    policy: () => bundled('permissive-research'),
+    result: result({ findings: osExec, issues: ['TRUNCATED'] }),
+    expect: 'warn',
+    exit: 0,
+  },
   {
     name: 'override: lowered severity -> allow, clause names the override',
     policy: () => policy(ACME),
@@ -134,8 +203,14 @@ const table: Row[] = [
     expect: 'allow',
     exit: 0,
     check: (d) => {
-      expect(d.reasons[0]).toMatchObject({ severity: 'low', reportedSeverity: 'medium', why: 'uses a custom operator domain' });
-      expect(d.reasons[0]!.clause).toBe('acme: severity_overrides.ONNX-CUSTOM-DOMAIN = low; baseline: actions.low = allow');
+      expect(d.reasons[0]).toMatchObject({
+        severity: 'low',
+        reportedSeverity: 'medium',
+        why: 'uses a custom operator domain',
+      });
+      expect(d.reasons[0]!.clause).toBe(
+        'acme: severity_overrides.ONNX-CUSTOM-DOMAIN = low; baseline: actions.low = allow',
+      );
       expect(d.riskScore).toBe(10);
     },
   },
@@ -152,7 +227,15 @@ const table: Row[] = [
       expect(d.reasons.map((r) => r.kind)).toEqual(['finding']);
     },
   },
-  { name: 'scope selector: other stage -> top level', policy: () => policy(ACME), result: result({ findings: unknownGlobal }), scope: { registry: 'mlflow', stage: 'Staging' }, expect: 'warn', exit: 0, check: (d) => expect(d.scope).toBeNull() },
+  {
+    name: 'scope selector: other stage -> top level',
+    policy: () => policy(ACME),
+    result: result({ findings: unknownGlobal }),
+    scope: { registry: 'mlflow', stage: 'Staging' },
+    expect: 'warn',
+    exit: 0,
+    check: (d) => expect(d.scope).toBeNull(),
+  },
   {
     name: 'scope selector: model glob ** (research warns on malicious)',
     policy: () => policy(ACME),
@@ -160,9 +243,21 @@ const table: Row[] = [
     scope: { registry: 'local', model: 'research/team/x.pkl' },
     expect: 'warn',
     exit: 0,
-    check: (d) => expect(d.reasons.map((r) => r.clause)).toEqual(['acme: scopes[research].actions.high = warn', 'acme: scopes[research].actions.inconclusive = warn']),
+    check: (d) =>
+      expect(d.reasons.map((r) => r.clause)).toEqual([
+        'acme: scopes[research].actions.high = warn',
+        'acme: scopes[research].actions.inconclusive = warn',
+      ]),
   },
-  { name: 'scope selector: model * does not cross /', policy: () => policy(`version: 1\nid: g\nscopes: [{name: r, match: {model: "research/*"}, actions: {high: warn}}]\n`), result: result({ findings: [finding('PICKLE-OS-EXEC', 'high')] }), scope: { model: 'research/a/b' }, expect: 'block', exit: 1 },
+  {
+    name: 'scope selector: model * does not cross /',
+    policy: () =>
+      policy(`version: 1\nid: g\nscopes: [{name: r, match: {model: "research/*"}, actions: {high: warn}}]\n`),
+    result: result({ findings: [finding('PICKLE-OS-EXEC', 'high')] }),
+    scope: { model: 'research/a/b' },
+    expect: 'block',
+    exit: 1,
+  },
   {
     name: 'waiver: valid on its last day -> waived, allow',
     policy: () => policy(ACME),
@@ -170,9 +265,17 @@ const table: Row[] = [
     expect: 'allow',
     exit: 0,
     check: (d) => {
-      expect(d.waived).toEqual([{ ruleId: 'PICKLE-OS-EXEC', member: 'data.pkl', waiver: { id: 'w-valid', owner: 'ml-sec', reason: 'reviewed', expires: '2026-06-15' } }]);
+      expect(d.waived).toEqual([
+        {
+          ruleId: 'PICKLE-OS-EXEC',
+          member: 'data.pkl',
+          waiver: { id: 'w-valid', owner: 'ml-sec', reason: 'reviewed', expires: '2026-06-15' },
+        },
+      ]);
       expect(d.riskScore).toBe(90); // a waiver accepts a risk, it does not remove it
-      expect(d.expiredWaivers).toEqual([{ id: 'w-expired', rule: 'PICKLE-OS-EXEC', owner: 'ml-sec', expires: '2026-06-14', matched: true }]);
+      expect(d.expiredWaivers).toEqual([
+        { id: 'w-expired', rule: 'PICKLE-OS-EXEC', owner: 'ml-sec', expires: '2026-06-14', matched: true },
+      ]);
     },
   },
   {
@@ -186,7 +289,16 @@ const table: Row[] = [
       expect(d.expiredWaivers.map((w) => [w.id, w.matched])).toEqual([['w-expired', true]]);
     },
   },
-  { name: 'waiver: other rule is not waived', policy: () => policy(ACME), result: result({ findings: [finding('PICKLE-UNKNOWN-GLOBAL', 'critical')], path: 'models/legacy/old.pkl' }), expect: 'block', exit: 1 },
+  {
+    name: 'waiver: other rule is not waived',
+    policy: () => policy(ACME),
+    result: result({
+      findings: [finding('PICKLE-UNKNOWN-GLOBAL', 'critical')],
+      path: 'models/legacy/old.pkl',
+    }),
+    expect: 'block',
+    exit: 1,
+  },
   {
     name: 'require_formats: exempt containers and data; unknown member rejected',
     policy: () => policy('version: 1\nid: rf\nrequire_formats: [safetensors]\nactions: {format: warn}\n'),
@@ -198,7 +310,10 @@ const table: Row[] = [
   {
     name: 'extends: child overrides parent action, parent scope still applies',
     policy: () => {
-      policy('version: 1\nid: parent\nactions: {medium: block}\nscopes: [{name: lab, match: {tag: lab}, actions: {medium: allow}}]\n', 'parent');
+      policy(
+        'version: 1\nid: parent\nactions: {medium: block}\nscopes: [{name: lab, match: {tag: lab}, actions: {medium: allow}}]\n',
+        'parent',
+      );
       return policy('version: 1\nid: kid\nextends: ./parent.yaml\nactions: {medium: warn}\n');
     },
     result: result({ findings: unknownGlobal }),
@@ -215,7 +330,14 @@ const table: Row[] = [
     exit: 0,
     check: (d) => expect(d.reasons[0]!.clause).toBe('parent: scopes[lab].actions.medium = allow'),
   },
-  { name: 'no actions anywhere -> built-in defaults', policy: () => policy('version: 1\nid: bare\n'), result: result({ findings: unknownGlobal }), expect: 'warn', exit: 0, check: (d) => expect(d.reasons[0]!.clause).toBe('(default) actions.medium = warn') },
+  {
+    name: 'no actions anywhere -> built-in defaults',
+    policy: () => policy('version: 1\nid: bare\n'),
+    result: result({ findings: unknownGlobal }),
+    expect: 'warn',
+    exit: 0,
+    check: (d) => expect(d.reasons[0]!.clause).toBe('(default) actions.medium = warn'),
+  },
 ];
 
 describe('decide: (artifact result, policy, scope) -> decision', () => {
@@ -231,10 +353,27 @@ describe('decide: (artifact result, policy, scope) -> decision', () => {
   }
 
   it('every finding reason carries the rule, the clause and the why text', () => {
-    const d = decide(result({ findings: [...unknownGlobal, ...osExec] }), bundled('baseline'), local, NOW, { catalog });
+    const d = decide(result({ findings: [...unknownGlobal, ...osExec] }), bundled('baseline'), local, NOW, {
+      catalog,
+    });
     expect(d.reasons).toEqual([
-      { kind: 'finding', action: 'warn', ruleId: 'PICKLE-UNKNOWN-GLOBAL', severity: 'medium', clause: 'baseline: actions.medium = warn', why: 'imports a global outside the allow lists' },
-      { kind: 'finding', action: 'block', ruleId: 'PICKLE-OS-EXEC', severity: 'critical', member: 'data.pkl', clause: 'baseline: actions.critical = block', why: 'runs a shell command when loaded' },
+      {
+        kind: 'finding',
+        action: 'warn',
+        ruleId: 'PICKLE-UNKNOWN-GLOBAL',
+        severity: 'medium',
+        clause: 'baseline: actions.medium = warn',
+        why: 'imports a global outside the allow lists',
+      },
+      {
+        kind: 'finding',
+        action: 'block',
+        ruleId: 'PICKLE-OS-EXEC',
+        severity: 'critical',
+        member: 'data.pkl',
+        clause: 'baseline: actions.critical = block',
+        why: 'runs a shell command when loaded',
+      },
     ]);
   });
 });
@@ -245,6 +384,8 @@ describe('exitCodeFor', () => {
     const d = (r: ArtifactResult): Decision => decide(r, base, local, NOW, { catalog });
     expect(exitCodeFor([])).toBe(0);
     expect(exitCodeFor([d(result()), d(result({ issues: ['TRUNCATED'] }))])).toBe(2);
-    expect(exitCodeFor([d(result({ issues: ['TRUNCATED'] })), d(result({ findings: osExec })), d(result())])).toBe(1);
+    expect(
+      exitCodeFor([d(result({ issues: ['TRUNCATED'] })), d(result({ findings: osExec })), d(result())]),
+    ).toBe(1);
   });
 });

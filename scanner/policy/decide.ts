@@ -7,7 +7,13 @@ import type { Decision, ExpiredWaiver, Reason, WaivedFinding } from './decision.
 import { formatReasons } from './format-check.js';
 import { riskScore } from './risk-score.js';
 import { effectiveSettings } from './scan-options.js';
-import { actionRank, type Action, type PolicyActions, type PolicyScope, type ResolvedPolicy } from './types.js';
+import {
+  actionRank,
+  type Action,
+  type PolicyActions,
+  type PolicyScope,
+  type ResolvedPolicy,
+} from './types.js';
 import { waiverExpired, waiverMatchesArtifact } from './waivers.js';
 
 /** Actions when no pack in the chain sets them (the same as `policies/baseline.yaml`). */
@@ -33,7 +39,13 @@ export interface DecideOptions {
  * strictest reason (allow when there is none). Waived findings do not count for the decision but still count
  * for the risk score (a waiver accepts a risk, it does not remove it).
  */
-export function decide(result: ArtifactResult, policy: ResolvedPolicy, scope: PolicyScope, now: Date = new Date(), options: DecideOptions = {}): Decision {
+export function decide(
+  result: ArtifactResult,
+  policy: ResolvedPolicy,
+  scope: PolicyScope,
+  now: Date = new Date(),
+  options: DecideOptions = {},
+): Decision {
   const { settings, scopeName } = effectiveSettings(policy, scope);
   const actions: Required<PolicyActions> = { ...DEFAULT_ACTIONS, ...settings.actions };
   const overrides = settings.severity_overrides ?? {};
@@ -43,7 +55,8 @@ export function decide(result: ArtifactResult, policy: ResolvedPolicy, scope: Po
   const expiredWaivers: ExpiredWaiver[] = [];
   const severities: Severity[] = [];
   const catalog = options.catalog;
-  const whyOf = (ruleId: string): string | undefined => (catalog ?? safeCatalog()).get(ruleId)?.why || undefined;
+  const whyOf = (ruleId: string): string | undefined =>
+    (catalog ?? safeCatalog()).get(ruleId)?.why || undefined;
 
   const artifactWaivers = waivers.filter((w) => waiverMatchesArtifact(w, result));
   const expired = new Map(artifactWaivers.filter((w) => waiverExpired(w, now)).map((w) => [w, false]));
@@ -60,7 +73,10 @@ export function decide(result: ArtifactResult, policy: ResolvedPolicy, scope: Po
     }
     const action = actions[severity];
     const actionClause = clauseFor(policy, scopeName, ['actions', severity], action);
-    const clause = severity === f.severity ? actionClause : `${clauseFor(policy, scopeName, ['severity_overrides', f.ruleId], severity)}; ${actionClause}`;
+    const clause =
+      severity === f.severity
+        ? actionClause
+        : `${clauseFor(policy, scopeName, ['severity_overrides', f.ruleId], severity)}; ${actionClause}`;
     reasons.push({
       kind: 'finding',
       action,
@@ -73,7 +89,8 @@ export function decide(result: ArtifactResult, policy: ResolvedPolicy, scope: Po
       why: f.why || whyOf(f.ruleId) || f.message,
     });
   }
-  for (const [w, matched] of expired) expiredWaivers.push({ id: w.id, rule: w.rule, owner: w.owner, expires: w.expires, matched });
+  for (const [w, matched] of expired)
+    expiredWaivers.push({ id: w.id, rule: w.rule, owner: w.owner, expires: w.expires, matched });
 
   const inconclusive = !result.coverage.complete || result.verdict === 'inconclusive';
   if (inconclusive) {
@@ -82,19 +99,34 @@ export function decide(result: ArtifactResult, policy: ResolvedPolicy, scope: Po
     for (const issue of result.coverage.issues) {
       if (seen.has(issue.code)) continue;
       seen.add(issue.code);
-      reasons.push({ kind: 'inconclusive', action: actions.inconclusive, ruleId: issue.code, ...(issue.member ? { member: issue.member } : {}), clause, why: `not fully scanned: ${issue.message}` });
+      reasons.push({
+        kind: 'inconclusive',
+        action: actions.inconclusive,
+        ruleId: issue.code,
+        ...(issue.member ? { member: issue.member } : {}),
+        clause,
+        why: `not fully scanned: ${issue.message}`,
+      });
     }
-    if (seen.size === 0) reasons.push({ kind: 'inconclusive', action: actions.inconclusive, clause, why: 'not fully scanned' });
+    if (seen.size === 0)
+      reasons.push({ kind: 'inconclusive', action: actions.inconclusive, clause, why: 'not fully scanned' });
   }
 
-  reasons.push(...formatReasons(result, settings, actions.format, (path, value) => clauseFor(policy, scopeName, path, value)));
+  reasons.push(
+    ...formatReasons(result, settings, actions.format, (path, value) =>
+      clauseFor(policy, scopeName, path, value),
+    ),
+  );
 
   if (settings.require_signature && scope.signed !== true) {
     reasons.push({
       kind: 'unsigned',
       action: actions.unsigned,
       clause: `${clauseFor(policy, scopeName, ['require_signature'], true)}; ${clauseFor(policy, scopeName, ['actions', 'unsigned'], actions.unsigned)}`,
-      why: scope.signed === false ? 'a verified signature is required and the artifact has none' : 'a verified signature is required and none was verified',
+      why:
+        scope.signed === false
+          ? 'a verified signature is required and the artifact has none'
+          : 'a verified signature is required and none was verified',
     });
   }
 

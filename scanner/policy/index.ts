@@ -1,5 +1,11 @@
 /** Policy as code: load a pack, derive scan options, decide allow / warn / block with a risk score. */
-export { loadPolicy, bundledPolicyNames, bundledPolicyDir, DEFAULT_POLICY, type LoadPolicyOptions } from './load.js';
+export {
+  loadPolicy,
+  bundledPolicyNames,
+  bundledPolicyDir,
+  DEFAULT_POLICY,
+  type LoadPolicyOptions,
+} from './load.js';
 export { policyScanOptions, effectiveSettings } from './scan-options.js';
 export { decide, DEFAULT_ACTIONS, type DecideOptions } from './decide.js';
 export { exitCodeFor, blockRestsOnInconclusive, POLICY_EXIT } from './exit-code.js';

@@ -46,7 +46,12 @@ describe('bundled packs', () => {
   it('strict resolves baseline underneath and overrides medium', () => {
     const p = loadPolicy('strict', { catalog: new Map() });
     expect(p.layers.map((l) => l.id)).toEqual(['strict', 'baseline']);
-    expect(p.document.actions).toMatchObject({ critical: 'block', high: 'block', medium: 'block', inconclusive: 'block' });
+    expect(p.document.actions).toMatchObject({
+      critical: 'block',
+      high: 'block',
+      medium: 'block',
+      inconclusive: 'block',
+    });
     expect(p.document.scopes?.map((s) => s.name)).toEqual(['production']);
   });
 
@@ -60,8 +65,10 @@ describe('bundled packs', () => {
 describe('extends', () => {
   it('overrides the parent key by key, replaces lists, and puts child scopes first', () => {
     const d = dir({
-      'base.yaml': 'version: 1\nid: base\nactions: {medium: warn, low: warn}\nallow: {globals: [a.b]}\nscopes:\n  - {name: prod, match: {stage: prod}, actions: {medium: block}}\n  - {name: dev, match: {stage: dev}}\n',
-      'child.yaml': 'version: 1\nid: child\nextends: ./base.yaml\nactions: {low: allow}\nallow: {globals: [c.d]}\nscopes:\n  - {name: dev, match: {stage: dev}, actions: {high: warn}}\n  - {name: team, match: {model: "team/*"}}\n',
+      'base.yaml':
+        'version: 1\nid: base\nactions: {medium: warn, low: warn}\nallow: {globals: [a.b]}\nscopes:\n  - {name: prod, match: {stage: prod}, actions: {medium: block}}\n  - {name: dev, match: {stage: dev}}\n',
+      'child.yaml':
+        'version: 1\nid: child\nextends: ./base.yaml\nactions: {low: allow}\nallow: {globals: [c.d]}\nscopes:\n  - {name: dev, match: {stage: dev}, actions: {high: warn}}\n  - {name: team, match: {model: "team/*"}}\n',
     });
     const p = loadPolicy(join(d, 'child.yaml'), { catalog });
     expect(p.id).toBe('child');
@@ -72,14 +79,20 @@ describe('extends', () => {
   });
 
   it('extends a bundled pack by name', () => {
-    const d = dir({ 'acme.yaml': 'version: 1\nid: acme\nextends: baseline\nallow:\n  globals: [acme_models.layers.CustomBlock]\n' });
+    const d = dir({
+      'acme.yaml':
+        'version: 1\nid: acme\nextends: baseline\nallow:\n  globals: [acme_models.layers.CustomBlock]\n',
+    });
     const p = loadPolicy(join(d, 'acme.yaml'), { catalog });
     expect(p.layers.map((l) => l.source)).toEqual([join(d, 'acme.yaml'), 'bundled:baseline']);
     expect(p.document.actions?.inconclusive).toBe('block');
   });
 
   it('rejects a cycle', () => {
-    const d = dir({ 'a.yaml': 'version: 1\nid: a\nextends: ./b.yaml\n', 'b.yaml': 'version: 1\nid: b\nextends: ./a.yaml\n' });
+    const d = dir({
+      'a.yaml': 'version: 1\nid: a\nextends: ./b.yaml\n',
+      'b.yaml': 'version: 1\nid: b\nextends: ./a.yaml\n',
+    });
     const e = loadError(join(d, 'a.yaml'));
     expect(e.message).toContain('extends cycle');
     expect(e.message).toMatch(/b\.yaml:3:\d+: extends:/);
@@ -93,18 +106,50 @@ describe('extends', () => {
 
 describe('validation errors name file, line and field', () => {
   const cases: [string, string, RegExp][] = [
-    ['unknown top-level key', 'version: 1\nid: x\nblock_everything: true\n', /:3:1: block_everything: unknown key/],
-    ['unknown nested key', 'version: 1\nid: x\nscopes:\n  - name: p\n    match: {stage: prod}\n    actoins: {}\n', /:6:5: scopes\[0\]\.actoins: unknown key/],
-    ['bad action', 'version: 1\nid: x\nactions:\n  high: deny\n', /:4:9: actions\.high: must be one of: allow, warn, block/],
-    ['inconclusive may not be allowed', 'version: 1\nid: x\nactions: {inconclusive: allow}\n', /actions\.inconclusive: must be one of: warn, block/],
-    ['bad severity', 'version: 1\nid: x\nseverity_overrides:\n  PICKLE-OS-EXEC: huge\n', /:4:19: severity_overrides\.PICKLE-OS-EXEC/],
+    [
+      'unknown top-level key',
+      'version: 1\nid: x\nblock_everything: true\n',
+      /:3:1: block_everything: unknown key/,
+    ],
+    [
+      'unknown nested key',
+      'version: 1\nid: x\nscopes:\n  - name: p\n    match: {stage: prod}\n    actoins: {}\n',
+      /:6:5: scopes\[0\]\.actoins: unknown key/,
+    ],
+    [
+      'bad action',
+      'version: 1\nid: x\nactions:\n  high: deny\n',
+      /:4:9: actions\.high: must be one of: allow, warn, block/,
+    ],
+    [
+      'inconclusive may not be allowed',
+      'version: 1\nid: x\nactions: {inconclusive: allow}\n',
+      /actions\.inconclusive: must be one of: warn, block/,
+    ],
+    [
+      'bad severity',
+      'version: 1\nid: x\nseverity_overrides:\n  PICKLE-OS-EXEC: huge\n',
+      /:4:19: severity_overrides\.PICKLE-OS-EXEC/,
+    ],
     ['bad glob name', 'version: 1\nid: x\nallow:\n  globals: ["*"]\n', /:4:13: allow\.globals\[0\]/],
     ['missing id', 'version: 1\n', /:1:1: \(document\): must have required property 'id'/],
-    ['waiver without target', 'version: 1\nid: x\nwaivers:\n  - {rule: PICKLE-OS-EXEC, owner: a, reason: b, expires: 2030-01-01}\n', /:4:5: waivers\[0\]/],
-    ['unknown format', 'version: 1\nid: x\nrequire_formats: [safetensors, exe]\n', /:3:32: require_formats\[1\]/],
+    [
+      'waiver without target',
+      'version: 1\nid: x\nwaivers:\n  - {rule: PICKLE-OS-EXEC, owner: a, reason: b, expires: 2030-01-01}\n',
+      /:4:5: waivers\[0\]/,
+    ],
+    [
+      'unknown format',
+      'version: 1\nid: x\nrequire_formats: [safetensors, exe]\n',
+      /:3:32: require_formats\[1\]/,
+    ],
     ['duplicate key', 'version: 1\nid: x\nid: y\n', /:3:1: \(document\): YAML: Map keys must be unique/],
     ['explicit tag', 'version: 1\nid: !!str x\n', /:2:\d+: .*tag tag:yaml.org,2002:str is not allowed/],
-    ['bad date', 'version: 1\nid: x\nwaivers:\n  - {rule: PICKLE-OS-EXEC, artifact: "*", owner: a, reason: b, expires: 2030-02-30}\n', /waivers\[0\]\.expires: '2030-02-30' is not a calendar date/],
+    [
+      'bad date',
+      'version: 1\nid: x\nwaivers:\n  - {rule: PICKLE-OS-EXEC, artifact: "*", owner: a, reason: b, expires: 2030-02-30}\n',
+      /waivers\[0\]\.expires: '2030-02-30' is not a calendar date/,
+    ],
   ];
   for (const [name, text, re] of cases) {
     it(name, () => {
@@ -116,10 +161,20 @@ describe('validation errors name file, line and field', () => {
   }
 
   it('an unknown rule id is an error, not a silent no-op', () => {
-    const d = dir({ 'p.yaml': 'version: 1\nid: x\nscopes:\n  - name: s\n    match: {registry: local}\n    severity_overrides:\n      PICKLE-NOPE: high\n' });
-    expect(loadError(join(d, 'p.yaml')).message).toMatch(/:7:7: scopes\[0\]\.severity_overrides\.PICKLE-NOPE: unknown rule id 'PICKLE-NOPE'/);
-    const w = dir({ 'p.yaml': 'version: 1\nid: x\nwaivers:\n  - {rule: NOPE-RULE, artifact: "*", owner: a, reason: b, expires: 2030-01-01}\n' });
-    expect(loadError(join(w, 'p.yaml')).message).toMatch(/:4:12: waivers\[0\]\.rule: unknown rule id 'NOPE-RULE'/);
+    const d = dir({
+      'p.yaml':
+        'version: 1\nid: x\nscopes:\n  - name: s\n    match: {registry: local}\n    severity_overrides:\n      PICKLE-NOPE: high\n',
+    });
+    expect(loadError(join(d, 'p.yaml')).message).toMatch(
+      /:7:7: scopes\[0\]\.severity_overrides\.PICKLE-NOPE: unknown rule id 'PICKLE-NOPE'/,
+    );
+    const w = dir({
+      'p.yaml':
+        'version: 1\nid: x\nwaivers:\n  - {rule: NOPE-RULE, artifact: "*", owner: a, reason: b, expires: 2030-01-01}\n',
+    });
+    expect(loadError(join(w, 'p.yaml')).message).toMatch(
+      /:4:12: waivers\[0\]\.rule: unknown rule id 'NOPE-RULE'/,
+    );
   });
 
   it('refuses files over the size limit before parsing', () => {
@@ -129,12 +184,19 @@ describe('validation errors name file, line and field', () => {
 
   it('refuses an alias bomb', () => {
     const lines = ['version: 1', 'id: x', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     const d = dir({ 'p.yaml': lines.join('\n') + '\n' });
     expect(loadError(join(d, 'p.yaml')).message).toMatch(/alias/i);
   });
 
   it('a missing file is POLICY_INVALID naming the bundled packs', () => {
-    expect(loadError('/nonexistent/policy.yaml').message).toMatch(/policy not found .*baseline, strict, permissive-research/);
+    expect(loadError('/nonexistent/policy.yaml').message).toMatch(
+      /policy not found .*baseline, strict, permissive-research/,
+    );
   });
 });

@@ -46,7 +46,8 @@ function policySchema(dir: string): object {
 
 /** Where `ref` points: a bundled pack name, or a file path (relative to `from`'s folder, else the cwd). */
 export function resolvePolicyRef(ref: string, bundledDir: string, from?: string): string {
-  if (BUNDLED_NAME.test(ref) && existsSync(join(bundledDir, `${ref}.yaml`))) return join(bundledDir, `${ref}.yaml`);
+  if (BUNDLED_NAME.test(ref) && existsSync(join(bundledDir, `${ref}.yaml`)))
+    return join(bundledDir, `${ref}.yaml`);
   if (isAbsolute(ref)) return ref;
   return from ? resolve(dirname(from), ref) : resolve(ref);
 }
@@ -66,11 +67,19 @@ export function loadPolicy(ref: string, options: LoadPolicyOptions = {}): Resolv
     try {
       real = realpathSync(file);
     } catch {
-      throw new CavraError('POLICY_INVALID', `${file}: policy not found (give a bundled pack name: ${bundledPolicyNames(bundledDir).join(', ')}, or a file path)`);
+      throw new CavraError(
+        'POLICY_INVALID',
+        `${file}: policy not found (give a bundled pack name: ${bundledPolicyNames(bundledDir).join(', ')}, or a file path)`,
+      );
     }
     if (seen.includes(real)) {
       const prev = layers[layers.length - 1]!;
-      throw policyError({ file: prev.parsed.file, ...prev.parsed.locate(['extends']), field: 'extends', message: `extends cycle: ${[...seen, real].join(' -> ')}` });
+      throw policyError({
+        file: prev.parsed.file,
+        ...prev.parsed.locate(['extends']),
+        field: 'extends',
+        message: `extends cycle: ${[...seen, real].join(' -> ')}`,
+      });
     }
     seen.push(real);
     const parsed = readYamlFile(file);
@@ -80,7 +89,12 @@ export function loadPolicy(ref: string, options: LoadPolicyOptions = {}): Resolv
     layers.push({ layer: { id: document.id, source, document }, parsed });
     if (document.extends === undefined) break;
     if (layers.length >= MAX_EXTENDS_DEPTH) {
-      throw policyError({ file, ...parsed.locate(['extends']), field: 'extends', message: `extends chain longer than ${MAX_EXTENDS_DEPTH}` });
+      throw policyError({
+        file,
+        ...parsed.locate(['extends']),
+        field: 'extends',
+        message: `extends chain longer than ${MAX_EXTENDS_DEPTH}`,
+      });
     }
     file = resolvePolicyRef(document.extends, bundledDir, file);
   }
@@ -92,7 +106,13 @@ export function loadPolicy(ref: string, options: LoadPolicyOptions = {}): Resolv
   for (let i = layers.length - 2; i >= 0; i--) merged = mergePacks(merged, layers[i]!.layer.document);
   merged.id = layers[0]!.layer.id;
   const sha256 = sha256Hex(canonicalJson(merged));
-  return { id: merged.id, sha256, source: layers[0]!.layer.source, document: merged, layers: layers.map((l) => l.layer) };
+  return {
+    id: merged.id,
+    sha256,
+    source: layers[0]!.layer.source,
+    document: merged,
+    layers: layers.map((l) => l.layer),
+  };
 }
 
 function safeReal(p: string): string {
@@ -110,7 +130,11 @@ function stripExtends(doc: PolicyDocument): Omit<PolicyDocument, 'extends'> {
 }
 
 /** A policy that names a rule the scanner does not have is an error, never a silent no-op; dates must be real. */
-function checkReferences(parsed: ParsedYaml, doc: PolicyDocument, catalog: { has(id: string): boolean }): void {
+function checkReferences(
+  parsed: ParsedYaml,
+  doc: PolicyDocument,
+  catalog: { has(id: string): boolean },
+): void {
   const unknown = (id: string, path: (string | number)[], key?: string): never => {
     throw policyError({
       file: parsed.file,
@@ -119,14 +143,21 @@ function checkReferences(parsed: ParsedYaml, doc: PolicyDocument, catalog: { has
       message: `unknown rule id '${id}' (not in rules/*.yaml)`,
     });
   };
-  for (const id of Object.keys(doc.severity_overrides ?? {})) if (!catalog.has(id)) unknown(id, ['severity_overrides'], id);
+  for (const id of Object.keys(doc.severity_overrides ?? {}))
+    if (!catalog.has(id)) unknown(id, ['severity_overrides'], id);
   (doc.scopes ?? []).forEach((s, i) => {
-    for (const id of Object.keys(s.severity_overrides ?? {})) if (!catalog.has(id)) unknown(id, ['scopes', i, 'severity_overrides'], id);
+    for (const id of Object.keys(s.severity_overrides ?? {}))
+      if (!catalog.has(id)) unknown(id, ['scopes', i, 'severity_overrides'], id);
   });
   (doc.waivers ?? []).forEach((w, i) => {
     if (!catalog.has(w.rule)) unknown(w.rule, ['waivers', i, 'rule']);
     if (!isCalendarDate(w.expires)) {
-      throw policyError({ file: parsed.file, ...parsed.locate(['waivers', i, 'expires']), field: `waivers[${i}].expires`, message: `'${w.expires}' is not a calendar date` });
+      throw policyError({
+        file: parsed.file,
+        ...parsed.locate(['waivers', i, 'expires']),
+        field: `waivers[${i}].expires`,
+        message: `'${w.expires}' is not a calendar date`,
+      });
     }
   });
 }

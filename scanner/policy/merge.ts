@@ -25,13 +25,19 @@ export function overlay<T>(base: T, over: unknown): T {
  * `scopes` combine by name: the child's scopes come first (so they win ties), a child scope with a parent's
  * name replaces it; `waivers` are the parent's followed by the child's. `extends` is dropped.
  */
-export function mergePacks(parent: Omit<PolicyDocument, 'extends'>, child: PolicyDocument): Omit<PolicyDocument, 'extends'> {
+export function mergePacks(
+  parent: Omit<PolicyDocument, 'extends'>,
+  child: PolicyDocument,
+): Omit<PolicyDocument, 'extends'> {
   const { scopes: pScopes, waivers: pWaivers, ...pRest } = parent;
   const { scopes: cScopes, waivers: cWaivers, extends: _ext, ...cRest } = child;
   void _ext;
   const out = overlay(pRest as Plain, cRest as Plain) as Omit<PolicyDocument, 'extends'>;
   const childNames = new Set((cScopes ?? []).map((s) => s.name));
-  const scopes: PolicyScopeRule[] = [...(cScopes ?? []), ...(pScopes ?? []).filter((s) => !childNames.has(s.name))];
+  const scopes: PolicyScopeRule[] = [
+    ...(cScopes ?? []),
+    ...(pScopes ?? []).filter((s) => !childNames.has(s.name)),
+  ];
   const waivers = [...(pWaivers ?? []), ...(cWaivers ?? [])];
   if (scopes.length) out.scopes = scopes;
   if (waivers.length) out.waivers = waivers;
@@ -51,7 +57,15 @@ export function settingsFor(doc: PolicySettings, scope: PolicyScopeRule | undefi
     limits: doc.limits,
   };
   if (!scope) return base;
-  const { name: _n, description: _d, match: _m, ...own } = scope;
-  void _n, void _d, void _m;
+  const own: PolicySettings = {
+    actions: scope.actions,
+    severity_overrides: scope.severity_overrides,
+    allow: scope.allow,
+    deny: scope.deny,
+    require_formats: scope.require_formats,
+    deny_formats: scope.deny_formats,
+    require_signature: scope.require_signature,
+    limits: scope.limits,
+  };
   return overlay(base, own);
 }

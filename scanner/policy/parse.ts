@@ -39,12 +39,24 @@ export function readYamlFile(file: string): ParsedYaml {
   try {
     const size = statSync(file).size;
     if (size > MAX_POLICY_BYTES) {
-      throw policyError({ file, line: 1, col: 1, field: '', message: `file is ${size} bytes; policy files are limited to ${MAX_POLICY_BYTES}` });
+      throw policyError({
+        file,
+        line: 1,
+        col: 1,
+        field: '',
+        message: `file is ${size} bytes; policy files are limited to ${MAX_POLICY_BYTES}`,
+      });
     }
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof CavraError) throw err;
-    throw policyError({ file, line: 0, col: 0, field: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    throw policyError({
+      file,
+      line: 0,
+      col: 0,
+      field: '',
+      message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    });
   }
   return parseYamlText(text, file);
 }
@@ -61,7 +73,12 @@ export function parseYamlText(text: string, file: string): ParsedYaml {
   // Policies are plain data: no explicit tags at all (!!binary, !!set, custom tags ...).
   visit(doc, (_key, node) => {
     if (isNode(node) && node.tag && !isAlias(node)) {
-      throw policyError({ file, ...pos(node.range?.[0] ?? 0), field: '', message: `YAML tag ${node.tag} is not allowed in a policy` });
+      throw policyError({
+        file,
+        ...pos(node.range?.[0] ?? 0),
+        field: '',
+        message: `YAML tag ${node.tag} is not allowed in a policy`,
+      });
     }
   });
   let data: unknown;
@@ -92,12 +109,20 @@ function locateIn(
   return { line: 1, col: 1 };
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true, logger: false });
+const ajv = new Ajv2020({
+  allErrors: true,
+  strict: true,
+  strictTypes: false,
+  strictRequired: false,
+  allowUnionTypes: true,
+  logger: false,
+});
 const compiled = new Map<object, ValidateFunction>();
 
 /** Validate `parsed.data` against `schema`; throw POLICY_INVALID naming file, line and field of the first error. */
 export function validateAgainst(parsed: ParsedYaml, schema: object): void {
-  let validate = compiled.get(schema);
+  const id = (schema as { $id?: unknown }).$id;
+  let validate = compiled.get(schema) ?? (typeof id === 'string' ? ajv.getSchema(id) : undefined);
   if (!validate) {
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
@@ -107,7 +132,9 @@ export function validateAgainst(parsed: ParsedYaml, schema: object): void {
   // The most useful error is usually the deepest one (oneOf/anyOf wrappers report at their parent).
   problems.sort((a, b) => b.depth - a.depth);
   const best = problems[0];
-  throw policyError(best ? best.problem : { file: parsed.file, line: 1, col: 1, field: '', message: 'invalid' });
+  throw policyError(
+    best ? best.problem : { file: parsed.file, line: 1, col: 1, field: '', message: 'invalid' },
+  );
 }
 
 function toProblem(parsed: ParsedYaml, e: ErrorObject): { depth: number; problem: PolicyProblem } {
@@ -128,7 +155,8 @@ function toProblem(parsed: ParsedYaml, e: ErrorObject): { depth: number; problem
     key = (e.params as { propertyName: string }).propertyName;
   }
   const field = fieldName(key === undefined ? path : [...path, key]);
-  const depth = path.length + (key !== undefined ? 1 : 0) - (e.keyword === 'oneOf' || e.keyword === 'anyOf' ? 0.5 : 0);
+  const depth =
+    path.length + (key !== undefined ? 1 : 0) - (e.keyword === 'oneOf' || e.keyword === 'anyOf' ? 0.5 : 0);
   return { depth, problem: { file: parsed.file, ...parsed.locate(path, key), field, message } };
 }
 

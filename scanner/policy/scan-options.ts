@@ -21,13 +21,19 @@ const LIMIT_KEYS: Record<keyof PolicyLimits, keyof Limits> = {
 };
 
 /** The settings in force for `scope` (top level + the selected scope). */
-export function effectiveSettings(policy: ResolvedPolicy, scope: PolicyScope): { settings: PolicySettings; scopeName: string | null } {
+export function effectiveSettings(
+  policy: ResolvedPolicy,
+  scope: PolicyScope,
+): { settings: PolicySettings; scopeName: string | null } {
   const rule = selectScope(policy.document, scope);
   return { settings: settingsFor(policy.document, rule), scopeName: rule?.name ?? null };
 }
 
 /** What a scan needs from the policy before it starts: extra allow/deny lists and limits. */
-export function policyScanOptions(policy: ResolvedPolicy, scope: PolicyScope): { extensions: RuleExtensions; limits: Partial<Limits> } {
+export function policyScanOptions(
+  policy: ResolvedPolicy,
+  scope: PolicyScope,
+): { extensions: RuleExtensions; limits: Partial<Limits> } {
   const { settings } = effectiveSettings(policy, scope);
   const allow = settings.allow ?? {};
   const deny = settings.deny ?? {};

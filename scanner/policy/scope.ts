@@ -1,9 +1,14 @@
 import { globMatch } from './glob.js';
 import type { PolicyDocument, PolicyScope, PolicyScopeRule, ScopeSelector } from './types.js';
 
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const list = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
 
-function anyMatch(patterns: string | string[] | undefined, value: string | undefined, caseInsensitive: boolean): boolean {
+function anyMatch(
+  patterns: string | string[] | undefined,
+  value: string | undefined,
+  caseInsensitive: boolean,
+): boolean {
   if (value === undefined) return false;
   return list(patterns).some((p) => globMatch(p, value, caseInsensitive));
 }
@@ -41,7 +46,10 @@ export function selectorSpecificity(selector: ScopeSelector, scope: PolicyScope)
  * The one scope that applies: the most specific matching scope (most selector keys matched), the first in
  * the resolved list on a tie; undefined when none matches (the top-level settings apply alone).
  */
-export function selectScope(doc: Pick<PolicyDocument, 'scopes'>, scope: PolicyScope): PolicyScopeRule | undefined {
+export function selectScope(
+  doc: Pick<PolicyDocument, 'scopes'>,
+  scope: PolicyScope,
+): PolicyScopeRule | undefined {
   let best: PolicyScopeRule | undefined;
   let bestScore = -1;
   for (const rule of doc.scopes ?? []) {
