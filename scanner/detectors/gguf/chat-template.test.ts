@@ -112,3 +112,12 @@ describe('checkChatTemplate: values hidden in block text', () => {
     expect(run('{% set a %}{% if 1 %}{% for i in [1] %}__class__{% endfor %}{% endif %}{% endset %}{{ y[a] }}').rules).toContain('JINJA-SSTI-DUNDER');
   });
 });
+
+describe('checkChatTemplate: calls of filter results', () => {
+  it('sees attr() whose result is called, and checks the call arguments', () => {
+    const r = run("{{ x|attr('__call__')('echo', shell=True) }}");
+    expect(r.rules).toContain('JINJA-SSTI-ATTR-FILTER');
+    expect(run("{{ x|first(y.__class__) }}").rules).toContain('JINJA-SSTI-DUNDER');
+    expect(run("{{ x|attr('a')(y.__class__) }}").rules).toContain('JINJA-SSTI-DUNDER');
+  });
+});

@@ -147,7 +147,7 @@ function walk(program: JNode, hits: TemplateHits): boolean {
             else if (name === 'attr' && i === 0) hits.add('JINJA-SSTI-ATTR-FILTER', 'attr(<computed name>)');
           });
         }
-        stack.push(...args);
+        pushNode(stack, n.filter); // its arguments (and any call of its result) are expressions too
         pushNode(stack, n.operand);
         stack.push(...valueBody(n.body));
         break;

@@ -27,7 +27,9 @@ export function identName(v: unknown): string | undefined {
 
 /** Filter name and arguments of a FilterExpression/FilterStatement `filter` field (`x|f` or `x|f(a)`). */
 export function filterParts(filter: unknown): { name: string | undefined; args: JNode[] } {
-  const f = node(filter);
+  let f = node(filter);
+  // `x|attr('a')(b)` parses as a call of the filter call: the filter is the innermost callee.
+  while (f?.type === 'CallExpression' && node(f.callee)?.type === 'CallExpression') f = node(f.callee);
   if (f?.type === 'CallExpression') return { name: identName(f.callee), args: nodes(f.args) };
   return { name: identName(f), args: [] };
 }
