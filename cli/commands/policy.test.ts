@@ -191,3 +191,13 @@ cases:
     expect(io2.out).toBe('');
   });
 });
+
+describe('bundled pack self-test', () => {
+  it('policies/tests/cases.yaml passes', async () => {
+    const io = captureIO();
+    expect(
+      await run(['policy', 'test', join(import.meta.dirname, '..', '..', 'policies', 'tests')], io),
+    ).toBe(0);
+    expect(io.out).toMatch(/10 passed, 0 failed/);
+  });
+});
