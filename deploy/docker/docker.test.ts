@@ -23,7 +23,10 @@ describe('Dockerfile (checked offline: no Docker engine on CI)', () => {
   });
 
   it('installs exactly what package.json ships, and the entrypoint exists there', () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      files: string[];
+    };
     expect(pkg.bin['cavra-scan']).toBe('dist/cli/bin.js');
     expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'rules', 'policies']));
     expect(readFileSync(join(root, 'cli/bin.ts'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
@@ -31,8 +34,11 @@ describe('Dockerfile (checked offline: no Docker engine on CI)', () => {
   });
 
   it('keeps secrets, VCS data and build output out of the build context', () => {
-    const ignore = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
-    for (const p of ['.git', 'node_modules', 'dist', '**/*.key', '**/*.pem', '.env', '.cavra-scan']) expect(ignore).toContain(p);
+    const ignore = readFileSync(join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    for (const p of ['.git', 'node_modules', 'dist', '**/*.key', '**/*.pem', '.env', '.cavra-scan'])
+      expect(ignore).toContain(p);
     expect(ignore).toContain('!deploy/docker/healthcheck.mjs');
   });
 
@@ -43,7 +49,11 @@ describe('Dockerfile (checked offline: no Docker engine on CI)', () => {
     ['HEALTHCHECK --interval', '# HEALTHCHECK --interval', 'HEALTHCHECK'],
     ['ARG NODE_IMAGE=node:22.21.1-bookworm-slim', 'ARG NODE_IMAGE=node:latest', 'BASE-PINNED'],
     ['ARG NODE_IMAGE=node:22.21.1-bookworm-slim', 'ARG NODE_IMAGE=node', 'BASE-PINNED'],
-    ['FROM ${NODE_IMAGE} AS runtime', 'FROM gcr.io/distroless/nodejs22-debian12:nonroot AS runtime', 'SAME-BASE'],
+    [
+      'FROM ${NODE_IMAGE} AS runtime',
+      'FROM gcr.io/distroless/nodejs22-debian12:nonroot AS runtime',
+      'SAME-BASE',
+    ],
     [' && npm prune --omit=dev \\\n', '', 'NPM-PRUNE'],
     ['VOLUME ["/var/lib/cavra-scan"]', '', 'STATE-VOLUME'],
     ['      org.opencontainers.image.licenses="Apache-2.0" \\\n', '', 'OCI-LABELS'],

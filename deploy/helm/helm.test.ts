@@ -18,13 +18,21 @@ const variants: Record<string, string[]> = {
   cilium: [join(chart, 'ci/cilium-values.yaml')],
 };
 const render = (valueFiles: string[], values?: Record<string, unknown>, dir = chart) =>
-  renderChart(dir, { releaseName: 'cavra-scan', namespace: 'cavra-scan', valueFiles, ...(values ? { values } : {}) });
+  renderChart(dir, {
+    releaseName: 'cavra-scan',
+    namespace: 'cavra-scan',
+    valueFiles,
+    ...(values ? { values } : {}),
+  });
 const byId = (objs: KObject[], id: string): KObject => {
   const o = objs.find((x) => objectId(x) === id);
   if (!o) throw new Error(`${id} not rendered (have ${objs.map(objectId).join(', ')})`);
   return o;
 };
-const podSpec = (o: KObject) => (o.kind === 'CronJob' ? at(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec') : at(o, 'spec', 'template', 'spec'));
+const podSpec = (o: KObject) =>
+  o.kind === 'CronJob'
+    ? at(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec')
+    : at(o, 'spec', 'template', 'spec');
 
 describe('Helm chart variants', () => {
   for (const [name, files] of Object.entries(variants)) {
@@ -42,7 +50,9 @@ describe('Helm chart variants', () => {
 
       it('labels every object as Helm recommends and renders NOTES', () => {
         for (const o of objects) {
-          expect(at(o, 'metadata', 'labels', 'app.kubernetes.io/managed-by'), objectId(o)).toBe(o.kind === 'Namespace' ? undefined : 'Helm');
+          expect(at(o, 'metadata', 'labels', 'app.kubernetes.io/managed-by'), objectId(o)).toBe(
+            o.kind === 'Namespace' ? undefined : 'Helm',
+          );
           if (o.kind !== 'Namespace') expect(o.metadata.namespace).toBe('cavra-scan');
         }
         expect(notes).toContain('kubectl -n cavra-scan create job --from=cronjob/cavra-scan');
@@ -53,17 +63,31 @@ describe('Helm chart variants', () => {
   it('default values render the same workload as the kustomize "single" overlay', () => {
     const mine = render([]).objects;
     const kust = kustomize(join(here, '../kubernetes/overlays/single'));
-    const ids = (objs: KObject[]) => objs.map(objectId).filter((id) => id !== 'Namespace/cavra-scan').sort();
+    const ids = (objs: KObject[]) =>
+      objs
+        .map(objectId)
+        .filter((id) => id !== 'Namespace/cavra-scan')
+        .sort();
     expect(ids(mine)).toEqual(ids(kust));
     const [a, b] = [byId(mine, 'CronJob/cavra-scan'), byId(kust, 'CronJob/cavra-scan')];
     expect(podSpec(a)).toEqual(podSpec(b));
-    const jobOnly = (o: KObject) => ({ ...(at(o, 'spec', 'jobTemplate', 'spec') as object), template: undefined });
+    const jobOnly = (o: KObject) => ({
+      ...(at(o, 'spec', 'jobTemplate', 'spec') as object),
+      template: undefined,
+    });
     expect(jobOnly(a)).toEqual(jobOnly(b));
-    const { jobTemplate: _j1, ...cronA } = at(a, 'spec') as Record<string, unknown>;
-    const { jobTemplate: _j2, ...cronB } = at(b, 'spec') as Record<string, unknown>;
-    expect({ ...cronA, suspend: undefined }).toEqual({ ...cronB, suspend: undefined });
-    expect(at(byId(mine, 'NetworkPolicy/cavra-scan-egress'), 'spec', 'egress')).toEqual(at(byId(kust, 'NetworkPolicy/cavra-scan-egress'), 'spec', 'egress'));
-    expect(at(byId(mine, 'ConfigMap/cavra-scan-config'), 'data')).toEqual(at(byId(kust, 'ConfigMap/cavra-scan-config'), 'data'));
+    const cronOnly = (o: KObject) => ({
+      ...(at(o, 'spec') as object),
+      jobTemplate: undefined,
+      suspend: undefined,
+    });
+    expect(cronOnly(a)).toEqual(cronOnly(b));
+    expect(at(byId(mine, 'NetworkPolicy/cavra-scan-egress'), 'spec', 'egress')).toEqual(
+      at(byId(kust, 'NetworkPolicy/cavra-scan-egress'), 'spec', 'egress'),
+    );
+    expect(at(byId(mine, 'ConfigMap/cavra-scan-config'), 'data')).toEqual(
+      at(byId(kust, 'ConfigMap/cavra-scan-config'), 'data'),
+    );
   });
 
   it('the serve variant renders the same gate pod as the kustomize "serve" overlay', () => {
@@ -84,7 +108,9 @@ describe('Helm chart variants', () => {
     expect(at(byId(objs, 'ServiceAccount/cavra-scan'), 'metadata', 'annotations')).toEqual({
       'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/cavra-scan',
     });
-    expect(at(byId(objs, 'PersistentVolumeClaim/cavra-scan-state'), 'spec', 'accessModes')).toEqual(['ReadWriteMany']);
+    expect(at(byId(objs, 'PersistentVolumeClaim/cavra-scan-state'), 'spec', 'accessModes')).toEqual([
+      'ReadWriteMany',
+    ]);
   });
 
   it('cilium without a control plane: FQDN policy instead of ipBlock, no token mounted', () => {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the mutation cases below edit parsed YAML in place */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -45,15 +46,29 @@ describe('kustomize overlays', () => {
       });
 
       it('puts every namespaced object in the cavra-scan namespace with a pinned image', () => {
-        for (const o of objects) if (o.kind !== 'Namespace') expect(o.metadata.namespace, objectId(o)).toBe('cavra-scan');
-        const image = at(byId(objects, 'CronJob/cavra-scan'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'image');
+        for (const o of objects)
+          if (o.kind !== 'Namespace') expect(o.metadata.namespace, objectId(o)).toBe('cavra-scan');
+        const image = at(
+          byId(objects, 'CronJob/cavra-scan'),
+          'spec',
+          'jobTemplate',
+          'spec',
+          'template',
+          'spec',
+          'containers',
+          0,
+          'image',
+        );
         expect(image).toBe('registry.example.com/cavra/cavra-scan:0.1.0');
       });
 
       it.skipIf(!kubectlAvailable())('renders exactly as kubectl kustomize does', () => {
-        const out = execFileSync('kubectl', ['kustomize', join(here, 'overlays', name)], { encoding: 'utf8' });
+        const out = execFileSync('kubectl', ['kustomize', join(here, 'overlays', name)], {
+          encoding: 'utf8',
+        });
         const theirs = parseManifests(out, `kubectl kustomize ${name}`);
-        const sortById = (a: KObject[]): KObject[] => [...a].sort((x, y) => objectId(x).localeCompare(objectId(y)));
+        const sortById = (a: KObject[]): KObject[] =>
+          [...a].sort((x, y) => objectId(x).localeCompare(objectId(y)));
         expect(sortById(objects)).toEqual(sortById(theirs));
       });
     });
@@ -65,8 +80,12 @@ describe('kustomize overlays', () => {
     expect(at(job, 'completions')).toBe(4);
     expect(at(job, 'parallelism')).toBe(4);
     expect(at(job, 'template', 'spec', 'containers', 0, 'args')).toContain('--shards=4');
-    expect(at(job, 'template', 'spec', 'containers', 0, 'volumeMounts', 0, 'subPathExpr')).toBe('shard-$(JOB_COMPLETION_INDEX)');
-    expect(at(byId(objs, 'PersistentVolumeClaim/cavra-scan-state'), 'spec', 'accessModes')).toEqual(['ReadWriteMany']);
+    expect(at(job, 'template', 'spec', 'containers', 0, 'volumeMounts', 0, 'subPathExpr')).toBe(
+      'shard-$(JOB_COMPLETION_INDEX)',
+    );
+    expect(at(byId(objs, 'PersistentVolumeClaim/cavra-scan-state'), 'spec', 'accessModes')).toEqual([
+      'ReadWriteMany',
+    ]);
   });
 
   it('serve: a Deployment probed on /healthz and /readyz behind a ClusterIP Service', () => {
@@ -94,36 +113,176 @@ describe('the checks can fail (mutated copies of the single overlay)', () => {
     return [...hardeningViolations(objs), ...validationErrors(objs)];
   };
   const cron = (objs: KObject[]): KObject => byId(objs, 'CronJob/cavra-scan');
-  const podOf = (objs: KObject[]): Record<string, any> => (cron(objs) as any).spec.jobTemplate.spec.template.spec;
+  const podOf = (objs: KObject[]): Record<string, any> =>
+    (cron(objs) as any).spec.jobTemplate.spec.template.spec;
   const containerOf = (objs: KObject[]): Record<string, any> => podOf(objs).containers[0];
 
   const cases: [string, (objs: KObject[]) => void][] = [
-    ['RUN-AS-NON-ROOT', (o) => { delete podOf(o).securityContext.runAsNonRoot; delete containerOf(o).securityContext.runAsNonRoot; }],
-    ['RUN-AS-USER', (o) => { containerOf(o).securityContext.runAsUser = 0; }],
-    ['READONLY-ROOT-FS', (o) => { containerOf(o).securityContext.readOnlyRootFilesystem = false; }],
-    ['NO-PRIVILEGE-ESCALATION', (o) => { delete containerOf(o).securityContext.allowPrivilegeEscalation; }],
-    ['DROP-ALL-CAPABILITIES', (o) => { containerOf(o).securityContext.capabilities.drop = ['NET_RAW']; }],
-    ['NO-ADDED-CAPABILITIES', (o) => { containerOf(o).securityContext.capabilities.add = ['SYS_ADMIN']; }],
-    ['SECCOMP', (o) => { delete podOf(o).securityContext.seccompProfile; delete containerOf(o).securityContext.seccompProfile; }],
-    ['RESOURCES', (o) => { delete containerOf(o).resources.limits.memory; }],
-    ['IMAGE-PINNED', (o) => { containerOf(o).image = 'registry.example.com/cavra/cavra-scan:latest'; }],
-    ['VOLUME-TYPES', (o) => { podOf(o).volumes.push({ name: 'host', hostPath: { path: '/' } }); }],
-    ['POD-SA-TOKEN', (o) => { podOf(o).automountServiceAccountToken = true; }],
-    ['CONCURRENCY-FORBID', (o) => { (cron(o) as any).spec.concurrencyPolicy = 'Allow'; }],
-    ['STARTING-DEADLINE', (o) => { delete (cron(o) as any).spec.startingDeadlineSeconds; }],
-    ['INDEXED-JOB', (o) => { (cron(o) as any).spec.jobTemplate.spec.completionMode = 'NonIndexed'; }],
-    ['SHARDS-PARALLEL', (o) => { (cron(o) as any).spec.jobTemplate.spec.parallelism = 2; }],
-    ['SHARD-ARG', (o) => { (cron(o) as any).spec.jobTemplate.spec.completions = 3; (cron(o) as any).spec.jobTemplate.spec.parallelism = 3; }],
-    ['JOB-LIMITS', (o) => { delete (cron(o) as any).spec.jobTemplate.spec.activeDeadlineSeconds; }],
-    ['STATE-PER-SHARD', (o) => { const m = containerOf(o).volumeMounts[0]; delete m.subPathExpr; }],
-    ['DEFAULT-DENY-EGRESS', (o) => { o.splice(o.findIndex((x) => x.metadata.name === 'cavra-scan-default-deny'), 1); }],
-    ['EGRESS-NO-ANY', (o) => { (byId(o, 'NetworkPolicy/cavra-scan-egress') as any).spec.egress.push({ ports: [{ port: 443 }] }); }],
-    ['EGRESS-NO-METADATA', (o) => { (byId(o, 'NetworkPolicy/cavra-scan-egress') as any).spec.egress[1].to[0].ipBlock.cidr = '169.254.0.0/16'; }],
-    ['SA-TOKEN', (o) => { delete byId(o, 'ServiceAccount/cavra-scan')['automountServiceAccountToken']; }],
-    ['PSA-RESTRICTED', (o) => { (byId(o, 'Namespace/cavra-scan') as any).metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline'; }],
-    ['must be array', (o) => { containerOf(o).securityContext.capabilities.drop = 'ALL'; }],
-    ['must be equal to one of the allowed values', (o) => { (cron(o) as any).spec.concurrencyPolicy = 'Sometimes'; }],
-    ['backoffLimitPerIndex needs restartPolicy Never', (o) => { podOf(o).restartPolicy = 'OnFailure'; }],
+    [
+      'RUN-AS-NON-ROOT',
+      (o) => {
+        delete podOf(o).securityContext.runAsNonRoot;
+        delete containerOf(o).securityContext.runAsNonRoot;
+      },
+    ],
+    [
+      'RUN-AS-USER',
+      (o) => {
+        containerOf(o).securityContext.runAsUser = 0;
+      },
+    ],
+    [
+      'READONLY-ROOT-FS',
+      (o) => {
+        containerOf(o).securityContext.readOnlyRootFilesystem = false;
+      },
+    ],
+    [
+      'NO-PRIVILEGE-ESCALATION',
+      (o) => {
+        delete containerOf(o).securityContext.allowPrivilegeEscalation;
+      },
+    ],
+    [
+      'DROP-ALL-CAPABILITIES',
+      (o) => {
+        containerOf(o).securityContext.capabilities.drop = ['NET_RAW'];
+      },
+    ],
+    [
+      'NO-ADDED-CAPABILITIES',
+      (o) => {
+        containerOf(o).securityContext.capabilities.add = ['SYS_ADMIN'];
+      },
+    ],
+    [
+      'SECCOMP',
+      (o) => {
+        delete podOf(o).securityContext.seccompProfile;
+        delete containerOf(o).securityContext.seccompProfile;
+      },
+    ],
+    [
+      'RESOURCES',
+      (o) => {
+        delete containerOf(o).resources.limits.memory;
+      },
+    ],
+    [
+      'IMAGE-PINNED',
+      (o) => {
+        containerOf(o).image = 'registry.example.com/cavra/cavra-scan:latest';
+      },
+    ],
+    [
+      'VOLUME-TYPES',
+      (o) => {
+        podOf(o).volumes.push({ name: 'host', hostPath: { path: '/' } });
+      },
+    ],
+    [
+      'POD-SA-TOKEN',
+      (o) => {
+        podOf(o).automountServiceAccountToken = true;
+      },
+    ],
+    [
+      'CONCURRENCY-FORBID',
+      (o) => {
+        (cron(o) as any).spec.concurrencyPolicy = 'Allow';
+      },
+    ],
+    [
+      'STARTING-DEADLINE',
+      (o) => {
+        delete (cron(o) as any).spec.startingDeadlineSeconds;
+      },
+    ],
+    [
+      'INDEXED-JOB',
+      (o) => {
+        (cron(o) as any).spec.jobTemplate.spec.completionMode = 'NonIndexed';
+      },
+    ],
+    [
+      'SHARDS-PARALLEL',
+      (o) => {
+        (cron(o) as any).spec.jobTemplate.spec.parallelism = 2;
+      },
+    ],
+    [
+      'SHARD-ARG',
+      (o) => {
+        (cron(o) as any).spec.jobTemplate.spec.completions = 3;
+        (cron(o) as any).spec.jobTemplate.spec.parallelism = 3;
+      },
+    ],
+    [
+      'JOB-LIMITS',
+      (o) => {
+        delete (cron(o) as any).spec.jobTemplate.spec.activeDeadlineSeconds;
+      },
+    ],
+    [
+      'STATE-PER-SHARD',
+      (o) => {
+        const m = containerOf(o).volumeMounts[0];
+        delete m.subPathExpr;
+      },
+    ],
+    [
+      'DEFAULT-DENY-EGRESS',
+      (o) => {
+        o.splice(
+          o.findIndex((x) => x.metadata.name === 'cavra-scan-default-deny'),
+          1,
+        );
+      },
+    ],
+    [
+      'EGRESS-NO-ANY',
+      (o) => {
+        (byId(o, 'NetworkPolicy/cavra-scan-egress') as any).spec.egress.push({ ports: [{ port: 443 }] });
+      },
+    ],
+    [
+      'EGRESS-NO-METADATA',
+      (o) => {
+        (byId(o, 'NetworkPolicy/cavra-scan-egress') as any).spec.egress[1].to[0].ipBlock.cidr =
+          '169.254.0.0/16';
+      },
+    ],
+    [
+      'SA-TOKEN',
+      (o) => {
+        delete byId(o, 'ServiceAccount/cavra-scan')['automountServiceAccountToken'];
+      },
+    ],
+    [
+      'PSA-RESTRICTED',
+      (o) => {
+        (byId(o, 'Namespace/cavra-scan') as any).metadata.labels['pod-security.kubernetes.io/enforce'] =
+          'baseline';
+      },
+    ],
+    [
+      'must be array',
+      (o) => {
+        containerOf(o).securityContext.capabilities.drop = 'ALL';
+      },
+    ],
+    [
+      'must be equal to one of the allowed values',
+      (o) => {
+        (cron(o) as any).spec.concurrencyPolicy = 'Sometimes';
+      },
+    ],
+    [
+      'backoffLimitPerIndex needs restartPolicy Never',
+      (o) => {
+        podOf(o).restartPolicy = 'OnFailure';
+      },
+    ],
   ];
   for (const [rule, edit] of cases) {
     it(`catches ${rule}`, () => {

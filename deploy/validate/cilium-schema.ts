@@ -20,7 +20,10 @@ const ports = {
           type: 'object',
           additionalProperties: false,
           required: ['port'],
-          properties: { port: { type: 'string', pattern: '^[0-9]{1,5}$' }, protocol: { enum: ['TCP', 'UDP', 'SCTP', 'ANY'] } },
+          properties: {
+            port: { type: 'string', pattern: '^[0-9]{1,5}$' },
+            protocol: { enum: ['TCP', 'UDP', 'SCTP', 'ANY'] },
+          },
         },
       },
       rules: {
@@ -29,7 +32,11 @@ const ports = {
         properties: {
           dns: {
             type: 'array',
-            items: { type: 'object', additionalProperties: false, properties: { matchName: { type: 'string' }, matchPattern: { type: 'string' } } },
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { matchName: { type: 'string' }, matchPattern: { type: 'string' } },
+            },
           },
         },
       },

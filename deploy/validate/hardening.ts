@@ -6,7 +6,16 @@ import { podSpecOf } from './kustomize.js';
  * violation is `RULE-ID where: why`. The tests assert the real manifests have none, and that mutated copies
  * (a control removed) are caught: PSS "restricted", read-only root, default-deny egress, Indexed sharding.
  */
-const PSS_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+const PSS_VOLUME_TYPES = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
 const METADATA_IP = [169, 254, 169, 254];
 
 export function hardeningViolations(objects: readonly KObject[]): string[] {
@@ -19,26 +28,42 @@ export function hardeningViolations(objects: readonly KObject[]): string[] {
     if (o.kind === 'ServiceAccount' && o['automountServiceAccountToken'] !== false) {
       v.push(`SA-TOKEN ${objectId(o)}: automountServiceAccountToken must be false`);
     }
-    if (o.kind === 'Namespace' && at(o, 'metadata', 'labels', 'pod-security.kubernetes.io/enforce') !== 'restricted') {
+    if (
+      o.kind === 'Namespace' &&
+      at(o, 'metadata', 'labels', 'pod-security.kubernetes.io/enforce') !== 'restricted'
+    ) {
       v.push(`PSA-RESTRICTED ${objectId(o)}: label pod-security.kubernetes.io/enforce=restricted missing`);
     }
   }
   if (!objects.some((o) => o.kind === 'CronJob')) v.push('CRONJOB-PRESENT: no CronJob rendered');
   const denyAll = objects.filter((o) => o.kind === 'NetworkPolicy' && isDefaultDeny(o));
   if (!denyAll.some((o) => asArray(at(o, 'spec', 'policyTypes')).includes('Egress'))) {
-    v.push('DEFAULT-DENY-EGRESS: no NetworkPolicy selects every pod with policyTypes Egress and no egress rule');
+    v.push(
+      'DEFAULT-DENY-EGRESS: no NetworkPolicy selects every pod with policyTypes Egress and no egress rule',
+    );
   }
   if (!denyAll.some((o) => asArray(at(o, 'spec', 'policyTypes')).includes('Ingress'))) {
-    v.push('DEFAULT-DENY-INGRESS: no NetworkPolicy selects every pod with policyTypes Ingress and no ingress rule');
+    v.push(
+      'DEFAULT-DENY-INGRESS: no NetworkPolicy selects every pod with policyTypes Ingress and no ingress rule',
+    );
   }
-  const allows = objects.filter((o) => (o.kind === 'NetworkPolicy' && !isDefaultDeny(o) && at(o, 'spec', 'egress')) || o.kind === 'CiliumNetworkPolicy');
+  const allows = objects.filter(
+    (o) =>
+      (o.kind === 'NetworkPolicy' && !isDefaultDeny(o) && at(o, 'spec', 'egress')) ||
+      o.kind === 'CiliumNetworkPolicy',
+  );
   if (allows.length === 0) v.push('EGRESS-ALLOW-LIST: no egress allow-list policy for the scanner pods');
   return v;
 }
 
 function isDefaultDeny(o: KObject): boolean {
   const sel = at(o, 'spec', 'podSelector');
-  return isRecord(sel) && Object.keys(sel).length === 0 && at(o, 'spec', 'egress') === undefined && at(o, 'spec', 'ingress') === undefined;
+  return (
+    isRecord(sel) &&
+    Object.keys(sel).length === 0 &&
+    at(o, 'spec', 'egress') === undefined &&
+    at(o, 'spec', 'ingress') === undefined
+  );
 }
 
 function podViolations(o: KObject): string[] {
@@ -46,11 +71,14 @@ function podViolations(o: KObject): string[] {
   const id = objectId(o);
   const pod = podSpecOf(o)!;
   const psc = pod['securityContext'];
-  if (pod['automountServiceAccountToken'] !== false) v.push(`POD-SA-TOKEN ${id}: automountServiceAccountToken must be false`);
-  for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) if (pod[f] === true) v.push(`HOST-NAMESPACES ${id}: ${f}`);
+  if (pod['automountServiceAccountToken'] !== false)
+    v.push(`POD-SA-TOKEN ${id}: automountServiceAccountToken must be false`);
+  for (const f of ['hostNetwork', 'hostPID', 'hostIPC'])
+    if (pod[f] === true) v.push(`HOST-NAMESPACES ${id}: ${f}`);
   for (const vol of asArray(pod['volumes'])) {
     const type = Object.keys(vol as object).find((k) => k !== 'name');
-    if (!type || !PSS_VOLUME_TYPES.has(type)) v.push(`VOLUME-TYPES ${id}: volume ${String(at(vol, 'name'))} of type ${type}`);
+    if (!type || !PSS_VOLUME_TYPES.has(type))
+      v.push(`VOLUME-TYPES ${id}: volume ${String(at(vol, 'name'))} of type ${type}`);
   }
   for (const c of [...asArray(pod['initContainers']), ...asArray(pod['containers'])]) {
     const where = `${id} container ${String(at(c, 'name'))}`;
@@ -58,20 +86,28 @@ function podViolations(o: KObject): string[] {
     const eff = (k: string): unknown => at(sc, k) ?? at(psc, k);
     if (eff('runAsNonRoot') !== true) v.push(`RUN-AS-NON-ROOT ${where}: runAsNonRoot must be true`);
     const uid = eff('runAsUser');
-    if (typeof uid !== 'number' || !Number.isInteger(uid) || uid <= 0) v.push(`RUN-AS-USER ${where}: runAsUser must be a numeric non-root uid`);
-    if (!['RuntimeDefault', 'Localhost'].includes(String(at(eff('seccompProfile'), 'type')))) v.push(`SECCOMP ${where}: seccompProfile RuntimeDefault`);
-    if (at(sc, 'readOnlyRootFilesystem') !== true) v.push(`READONLY-ROOT-FS ${where}: readOnlyRootFilesystem must be true`);
-    if (at(sc, 'allowPrivilegeEscalation') !== false) v.push(`NO-PRIVILEGE-ESCALATION ${where}: allowPrivilegeEscalation must be false`);
+    if (typeof uid !== 'number' || !Number.isInteger(uid) || uid <= 0)
+      v.push(`RUN-AS-USER ${where}: runAsUser must be a numeric non-root uid`);
+    if (!['RuntimeDefault', 'Localhost'].includes(String(at(eff('seccompProfile'), 'type'))))
+      v.push(`SECCOMP ${where}: seccompProfile RuntimeDefault`);
+    if (at(sc, 'readOnlyRootFilesystem') !== true)
+      v.push(`READONLY-ROOT-FS ${where}: readOnlyRootFilesystem must be true`);
+    if (at(sc, 'allowPrivilegeEscalation') !== false)
+      v.push(`NO-PRIVILEGE-ESCALATION ${where}: allowPrivilegeEscalation must be false`);
     if (at(sc, 'privileged') === true) v.push(`NOT-PRIVILEGED ${where}`);
-    if (!asArray(at(sc, 'capabilities', 'drop')).includes('ALL')) v.push(`DROP-ALL-CAPABILITIES ${where}: capabilities.drop must include ALL`);
+    if (!asArray(at(sc, 'capabilities', 'drop')).includes('ALL'))
+      v.push(`DROP-ALL-CAPABILITIES ${where}: capabilities.drop must include ALL`);
     const added = asArray(at(sc, 'capabilities', 'add')).filter((cap) => cap !== 'NET_BIND_SERVICE');
     if (added.length > 0) v.push(`NO-ADDED-CAPABILITIES ${where}: ${added.join(',')}`);
-    for (const k of ['requests', 'limits']) for (const r of ['cpu', 'memory']) {
-      if (at(c, 'resources', k, r) === undefined) v.push(`RESOURCES ${where}: resources.${k}.${r} missing`);
-    }
+    for (const k of ['requests', 'limits'])
+      for (const r of ['cpu', 'memory']) {
+        if (at(c, 'resources', k, r) === undefined) v.push(`RESOURCES ${where}: resources.${k}.${r} missing`);
+      }
     const image = String(at(c, 'image'));
-    if (!/[:@]/.test(image.slice(image.lastIndexOf('/') + 1)) || /:latest$/.test(image)) v.push(`IMAGE-PINNED ${where}: image ${image} needs a version tag or digest`);
-    if (!asArray(at(c, 'volumeMounts')).some((m) => at(m, 'mountPath') === '/tmp')) v.push(`TMP-VOLUME ${where}: /tmp must be a volume (read-only root)`);
+    if (!/[:@]/.test(image.slice(image.lastIndexOf('/') + 1)) || /:latest$/.test(image))
+      v.push(`IMAGE-PINNED ${where}: image ${image} needs a version tag or digest`);
+    if (!asArray(at(c, 'volumeMounts')).some((m) => at(m, 'mountPath') === '/tmp'))
+      v.push(`TMP-VOLUME ${where}: /tmp must be a volume (read-only root)`);
   }
   return v;
 }
@@ -81,10 +117,13 @@ function cronJobViolations(o: KObject): string[] {
   const id = objectId(o);
   const spec = at(o, 'spec');
   const job = at(spec, 'jobTemplate', 'spec');
-  if (at(spec, 'concurrencyPolicy') !== 'Forbid') v.push(`CONCURRENCY-FORBID ${id}: concurrencyPolicy must be Forbid`);
+  if (at(spec, 'concurrencyPolicy') !== 'Forbid')
+    v.push(`CONCURRENCY-FORBID ${id}: concurrencyPolicy must be Forbid`);
   const deadline = at(spec, 'startingDeadlineSeconds');
-  if (typeof deadline !== 'number' || deadline < 10) v.push(`STARTING-DEADLINE ${id}: startingDeadlineSeconds >= 10 required`);
-  for (const f of ['successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) if (typeof at(spec, f) !== 'number') v.push(`HISTORY-LIMITS ${id}: ${f} missing`);
+  if (typeof deadline !== 'number' || deadline < 10)
+    v.push(`STARTING-DEADLINE ${id}: startingDeadlineSeconds >= 10 required`);
+  for (const f of ['successfulJobsHistoryLimit', 'failedJobsHistoryLimit'])
+    if (typeof at(spec, f) !== 'number') v.push(`HISTORY-LIMITS ${id}: ${f} missing`);
   if (at(job, 'completionMode') !== 'Indexed') v.push(`INDEXED-JOB ${id}: completionMode must be Indexed`);
   const completions = at(job, 'completions');
   if (typeof completions !== 'number' || completions < 1 || at(job, 'parallelism') !== completions) {
@@ -100,10 +139,16 @@ function cronJobViolations(o: KObject): string[] {
     v.push(`SHARD-ARG ${id}: args must run "registry --shards=<completions>" (got ${shardArg ?? 'none'})`);
   }
   const index = asArray(at(container, 'env')).find((e) => at(e, 'name') === 'JOB_COMPLETION_INDEX');
-  if (!String(at(index, 'valueFrom', 'fieldRef', 'fieldPath')).includes('batch.kubernetes.io/job-completion-index')) {
+  if (
+    !String(at(index, 'valueFrom', 'fieldRef', 'fieldPath')).includes(
+      'batch.kubernetes.io/job-completion-index',
+    )
+  ) {
     v.push(`SHARD-INDEX-ENV ${id}: JOB_COMPLETION_INDEX must come from the completion-index annotation`);
   }
-  const state = asArray(at(container, 'volumeMounts')).find((m) => at(m, 'mountPath') === '/var/lib/cavra-scan');
+  const state = asArray(at(container, 'volumeMounts')).find(
+    (m) => at(m, 'mountPath') === '/var/lib/cavra-scan',
+  );
   if (!String(at(state, 'subPathExpr')).includes('$(JOB_COMPLETION_INDEX)')) {
     v.push(`STATE-PER-SHARD ${id}: the state mount needs subPathExpr with $(JOB_COMPLETION_INDEX)`);
   }
@@ -114,8 +159,10 @@ function networkPolicyViolations(o: KObject): string[] {
   const v: string[] = [];
   for (const rule of asArray(at(o, 'spec', 'egress'))) {
     const to = asArray(at(rule, 'to'));
-    if (to.length === 0) v.push(`EGRESS-NO-ANY ${objectId(o)}: an egress rule without "to" allows every destination`);
-    if (asArray(at(rule, 'ports')).length === 0) v.push(`EGRESS-PORTS ${objectId(o)}: an egress rule without ports allows every port`);
+    if (to.length === 0)
+      v.push(`EGRESS-NO-ANY ${objectId(o)}: an egress rule without "to" allows every destination`);
+    if (asArray(at(rule, 'ports')).length === 0)
+      v.push(`EGRESS-PORTS ${objectId(o)}: an egress rule without ports allows every port`);
     for (const peer of to) {
       const cidr = at(peer, 'ipBlock', 'cidr');
       if (typeof cidr !== 'string') continue;
@@ -146,7 +193,8 @@ export function cidrContains(cidr: string, ip: readonly number[]): boolean {
   if (!m) return false;
   const net = m.slice(1, 5).map(Number);
   const bits = Number(m[5]);
-  const toInt = (a: readonly number[]): number => ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
+  const toInt = (a: readonly number[]): number =>
+    ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
   return (toInt(net) & mask) >>> 0 === (toInt(ip) & mask) >>> 0;
 }

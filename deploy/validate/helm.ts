@@ -32,7 +32,10 @@ export function loadValues(file: string): Record<string, unknown> {
   return v ?? {};
 }
 
-export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+export function mergeValues(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     if (v === null) delete out[k];
@@ -54,7 +57,8 @@ export function renderChart(chartDir: string, opts: RenderOptions): Rendered {
   for (const f of opts.valueFiles ?? []) values = mergeValues(values, loadValues(f));
   if (opts.values) values = mergeValues(values, opts.values);
   const schemaErrs = valuesSchemaErrors(chartDir, values);
-  if (schemaErrs.length > 0) throw new Error(`values do not match values.schema.json: ${schemaErrs.join('; ')}`);
+  if (schemaErrs.length > 0)
+    throw new Error(`values do not match values.schema.json: ${schemaErrs.join('; ')}`);
 
   const dir = join(chartDir, 'templates');
   const parsed = new Map<string, Node[]>();
@@ -67,15 +71,30 @@ export function renderChart(chartDir: string, opts: RenderOptions): Rendered {
   const ev = new Evaluator(defines);
   const top = {
     Values: values,
-    Release: { Name: opts.releaseName, Namespace: opts.namespace, Service: 'Helm', IsInstall: true, IsUpgrade: false, Revision: 1 },
-    Chart: { Name: chart['name'], Version: chart['version'], AppVersion: chart['appVersion'], Description: chart['description'] },
+    Release: {
+      Name: opts.releaseName,
+      Namespace: opts.namespace,
+      Service: 'Helm',
+      IsInstall: true,
+      IsUpgrade: false,
+      Revision: 1,
+    },
+    Chart: {
+      Name: chart['name'],
+      Version: chart['version'],
+      AppVersion: chart['appVersion'],
+      Description: chart['description'],
+    },
   };
   const files = new Map<string, string>();
   const objects: KObject[] = [];
   let notes = '';
   for (const [name, root] of parsed) {
     if (name.startsWith('_')) continue;
-    const text = ev.render(root, { ...top, Template: { Name: `cavra-scan/templates/${name}`, BasePath: 'cavra-scan/templates' } });
+    const text = ev.render(root, {
+      ...top,
+      Template: { Name: `cavra-scan/templates/${name}`, BasePath: 'cavra-scan/templates' },
+    });
     if (name === 'NOTES.txt') {
       notes = text;
       continue;

@@ -34,7 +34,8 @@ const MODELS: Readonly<Record<string, ModelClass>> = {
  */
 export function schemaErrors(o: KObject): string[] {
   const key = `${o.apiVersion}/${o.kind}`;
-  if (key === 'cilium.io/v2/CiliumNetworkPolicy') return validateCiliumNetworkPolicy(o).map((e) => `${objectId(o)}: ${e}`);
+  if (key === 'cilium.io/v2/CiliumNetworkPolicy')
+    return validateCiliumNetworkPolicy(o).map((e) => `${objectId(o)}: ${e}`);
   const Model = MODELS[key];
   if (!Model) return [`${objectId(o)}: no schema for ${key}`];
   try {
@@ -51,19 +52,29 @@ export function apiServerRuleErrors(o: KObject): string[] {
   const id = objectId(o);
   const name = o.metadata.name;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) errs.push(`${id}: invalid name`);
-  if (o.kind === 'CronJob' && name.length > 52) errs.push(`${id}: CronJob names are limited to 52 characters`);
-  const job = o.kind === 'CronJob' ? at(o, 'spec', 'jobTemplate', 'spec') : o.kind === 'Job' ? at(o, 'spec') : undefined;
+  if (o.kind === 'CronJob' && name.length > 52)
+    errs.push(`${id}: CronJob names are limited to 52 characters`);
+  const job =
+    o.kind === 'CronJob'
+      ? at(o, 'spec', 'jobTemplate', 'spec')
+      : o.kind === 'Job'
+        ? at(o, 'spec')
+        : undefined;
   if (job !== undefined) {
     const indexed = at(job, 'completionMode') === 'Indexed';
     const completions = at(job, 'completions');
     const perIndex = at(job, 'backoffLimitPerIndex');
     const maxFailed = at(job, 'maxFailedIndexes');
     if (indexed && typeof completions !== 'number') errs.push(`${id}: Indexed Job needs completions`);
-    if (perIndex !== undefined && !indexed) errs.push(`${id}: backoffLimitPerIndex needs completionMode Indexed`);
+    if (perIndex !== undefined && !indexed)
+      errs.push(`${id}: backoffLimitPerIndex needs completionMode Indexed`);
     if (perIndex !== undefined && at(job, 'template', 'spec', 'restartPolicy') !== 'Never') {
       errs.push(`${id}: backoffLimitPerIndex needs restartPolicy Never`);
     }
-    if (maxFailed !== undefined && (perIndex === undefined || typeof completions !== 'number' || Number(maxFailed) > completions)) {
+    if (
+      maxFailed !== undefined &&
+      (perIndex === undefined || typeof completions !== 'number' || Number(maxFailed) > completions)
+    ) {
       errs.push(`${id}: maxFailedIndexes needs backoffLimitPerIndex and must be <= completions`);
     }
     const rules = asArray(at(job, 'podFailurePolicy', 'rules'));

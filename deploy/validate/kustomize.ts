@@ -12,7 +12,13 @@ import { strategicMerge } from './strategic-merge.js';
  * kustomize binary guaranteed; when `kubectl` is installed the tests compare its output with ours.
  */
 const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'images', 'patches']);
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'PersistentVolume',
+  'StorageClass',
+]);
 
 interface ImageRule {
   name: string;
@@ -25,7 +31,8 @@ export function kustomize(dir: string): KObject[] {
   const k: unknown = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'));
   if (!isRecord(k)) throw new Error(`${dir}: kustomization.yaml is not a map`);
   for (const field of Object.keys(k)) {
-    if (!SUPPORTED.has(field)) throw new Error(`${dir}: kustomization field "${field}" is not supported by the test renderer`);
+    if (!SUPPORTED.has(field))
+      throw new Error(`${dir}: kustomization field "${field}" is not supported by the test renderer`);
   }
   let objects: KObject[] = [];
   for (const r of (k['resources'] as string[] | undefined) ?? []) {
@@ -57,7 +64,8 @@ export function kustomize(dir: string): KObject[] {
 
 function applyPatchFile(objects: KObject[], file: string): KObject[] {
   const raw: unknown = parse(readFileSync(file, 'utf8'), { version: '1.1' });
-  if (!isRecord(raw) || !isRecord(raw['metadata'])) throw new Error(`${file}: a patch needs kind and metadata.name`);
+  if (!isRecord(raw) || !isRecord(raw['metadata']))
+    throw new Error(`${file}: a patch needs kind and metadata.name`);
   const id = `${String(raw['kind'])}/${String(raw['metadata']['name'])}`;
   const i = objects.findIndex((o) => objectId(o) === id);
   if (i < 0) throw new Error(`${file}: patch target ${id} not found`);
@@ -71,7 +79,10 @@ function applyPatchFile(objects: KObject[], file: string): KObject[] {
 export function containersOf(o: KObject): Record<string, unknown>[] {
   const pod = podSpecOf(o);
   if (!pod) return [];
-  return [...((pod['initContainers'] as Record<string, unknown>[]) ?? []), ...((pod['containers'] as Record<string, unknown>[]) ?? [])];
+  return [
+    ...((pod['initContainers'] as Record<string, unknown>[]) ?? []),
+    ...((pod['containers'] as Record<string, unknown>[]) ?? []),
+  ];
 }
 
 export function podSpecOf(o: KObject): Record<string, unknown> | undefined {

@@ -1,7 +1,11 @@
 import { parseAllDocuments } from 'yaml';
 
 /** A Kubernetes object as parsed from YAML (plain JSON data). */
-export type KObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } & Record<string, unknown> } & Record<string, unknown>;
+export type KObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string } & Record<string, unknown>;
+} & Record<string, unknown>;
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -23,7 +27,8 @@ export function parseManifests(text: string, origin: string): KObject[] {
       throw new Error(`${origin}: a document is not a Kubernetes object (apiVersion and kind required)`);
     }
     const meta = value['metadata'];
-    if (!isRecord(meta) || typeof meta['name'] !== 'string') throw new Error(`${origin}: ${value['kind']} without metadata.name`);
+    if (!isRecord(meta) || typeof meta['name'] !== 'string')
+      throw new Error(`${origin}: ${value['kind']} without metadata.name`);
     out.push(value as KObject);
   }
   return out;

@@ -38,7 +38,8 @@ export class Evaluator {
         return n.pipe.decl ? '' : goString(v);
       }
       case 'if': {
-        for (const b of n.branches) if (truthy(this.pipe(b.cond, dot, scope))) return this.nodes(b.body, dot, scope);
+        for (const b of n.branches)
+          if (truthy(this.pipe(b.cond, dot, scope))) return this.nodes(b.body, dot, scope);
         return n.otherwise ? this.nodes(n.otherwise, dot, scope) : '';
       }
       case 'with': {
@@ -51,9 +52,12 @@ export class Evaluator {
         const entries: [unknown, unknown][] = Array.isArray(v)
           ? v.map((x, i) => [i, x])
           : isRecord(v)
-            ? Object.keys(v).sort().map((k) => [k, v[k]])
+            ? Object.keys(v)
+                .sort()
+                .map((k) => [k, v[k]])
             : [];
-        if (v !== undefined && v !== null && !Array.isArray(v) && !isRecord(v)) throw new Error(`range can't iterate over ${goString(v)}`);
+        if (v !== undefined && v !== null && !Array.isArray(v) && !isRecord(v))
+          throw new Error(`range can't iterate over ${goString(v)}`);
         if (entries.length === 0) return n.otherwise ? this.nodes(n.otherwise, dot, scope) : '';
         let out = '';
         for (const [k, x] of entries) {

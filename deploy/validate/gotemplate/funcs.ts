@@ -13,7 +13,8 @@ function str(v: unknown): string {
 }
 
 function eq(a: unknown, b: unknown): boolean {
-  if ((typeof a === 'number' || a instanceof GoInt) && (typeof b === 'number' || b instanceof GoInt)) return num(a) === num(b);
+  if ((typeof a === 'number' || a instanceof GoInt) && (typeof b === 'number' || b instanceof GoInt))
+    return num(a) === num(b);
   return a === b;
 }
 
@@ -58,14 +59,15 @@ export const FUNCS: Readonly<Record<string, Func>> = {
     const t = str(s);
     return k >= 0 ? t.slice(0, k) : t.slice(Math.max(0, t.length + k));
   },
-  trimSuffix: (suffix, s) => (str(s).endsWith(str(suffix)) ? str(s).slice(0, str(s).length - str(suffix).length) : str(s)),
+  trimSuffix: (suffix, s) =>
+    str(s).endsWith(str(suffix)) ? str(s).slice(0, str(s).length - str(suffix).length) : str(s),
   trimPrefix: (prefix, s) => (str(s).startsWith(str(prefix)) ? str(s).slice(str(prefix).length) : str(s)),
   replace: (from, to, s) => str(s).replaceAll(str(from), str(to)),
   contains: (sub, s) => str(s).includes(str(sub)),
   lower: (s) => str(s).toLowerCase(),
   printf,
   int: (v) => new GoInt(typeof v === 'string' ? Number.parseInt(v, 10) || 0 : Math.trunc(num(v ?? 0))),
-  toString: (v) => str(v),
+  toString: (v: unknown) => str(v),
   toYaml,
   indent,
   nindent: (n, s) => `\n${indent(n, s)}`,
@@ -76,7 +78,8 @@ export const FUNCS: Readonly<Record<string, Func>> = {
   le: (a, b) => compare(a, b) <= 0,
   gt: (a, b) => compare(a, b) > 0,
   ge: (a, b) => compare(a, b) >= 0,
-  len: (v) => new GoInt(Array.isArray(v) || typeof v === 'string' ? v.length : isRecord(v) ? Object.keys(v).length : 0),
+  len: (v) =>
+    new GoInt(Array.isArray(v) || typeof v === 'string' ? v.length : isRecord(v) ? Object.keys(v).length : 0),
   empty: (v) => !truthy(v),
   concat: (...lists) => lists.flatMap((l) => (Array.isArray(l) ? l : [])),
 };

@@ -30,7 +30,9 @@ describe('Go template subset', () => {
     expect(run('{{ with .m }}{{ .k }}{{ else }}none{{ end }}', { m: { k: 'v' } })).toBe('v');
     expect(run('{{ with .m }}{{ .k }}{{ else }}none{{ end }}', { m: {} })).toBe('none');
     expect(run('{{ range .l }}[{{ . }}]{{ end }}', { l: [1, 'two'] })).toBe('[1][two]');
-    expect(run('{{ range $i, $e := .l }}{{ $i }}={{ $e }}{{ $.sep }}{{ end }}', { l: ['a', 'b'], sep: ';' })).toBe('0=a;1=b;');
+    expect(
+      run('{{ range $i, $e := .l }}{{ $i }}={{ $e }}{{ $.sep }}{{ end }}', { l: ['a', 'b'], sep: ';' }),
+    ).toBe('0=a;1=b;');
     expect(run('{{ range .m }}{{ . }}{{ end }}', { m: { b: 2, a: 1 } })).toBe('12');
     expect(run('{{ range .l }}x{{ else }}empty{{ end }}', { l: [] })).toBe('empty');
     expect(run('{{ $x := "v" }}{{ $x }}', {})).toBe('v');
@@ -45,14 +47,20 @@ describe('Go template subset', () => {
     expect(run('{{ .v | default "d" }}', { v: '' })).toBe('d');
     expect(run('{{ "a-b-" | trimSuffix "-" | replace "-" "_" | quote }}', {})).toBe('"a_b"');
     expect(run('{{ printf "%s-%s" "a" "b" | trunc 2 }}', {})).toBe('a-');
-    expect(run('{{ and 1 "" }}|{{ or 0 "x" }}|{{ not 0 }}|{{ eq 2 (int 2) }}|{{ gt 3 2 }}', {})).toBe('|x|true|true|true');
+    expect(run('{{ and 1 "" }}|{{ or 0 "x" }}|{{ not 0 }}|{{ eq 2 (int 2) }}|{{ gt 3 2 }}', {})).toBe(
+      '|x|true|true|true',
+    );
     expect(run('{{ contains "scan" "cavra-scan" }}', {})).toBe('true');
   });
 
   it('include, toYaml and nindent build nested YAML', () => {
     const lib = '{{- define "labels" -}}\na: {{ .x }}\nb: "2"\n{{- end }}';
-    expect(run('m:\n  {{- include "labels" . | nindent 2 }}\n', { x: 1 }, lib)).toBe('m:\n  a: 1\n  b: "2"\n');
-    expect(run('r:\n  {{- toYaml .r | nindent 2 }}', { r: { z: 1, a: [1, 2] } })).toBe('r:\n  a:\n    - 1\n    - 2\n  z: 1');
+    expect(run('m:\n  {{- include "labels" . | nindent 2 }}\n', { x: 1 }, lib)).toBe(
+      'm:\n  a: 1\n  b: "2"\n',
+    );
+    expect(run('r:\n  {{- toYaml .r | nindent 2 }}', { r: { z: 1, a: [1, 2] } })).toBe(
+      'r:\n  a:\n    - 1\n    - 2\n  z: 1',
+    );
     expect(run('{{ indent 2 "a\\nb" }}', {})).toBe('  a\n  b');
   });
 
@@ -60,7 +68,12 @@ describe('Go template subset', () => {
     expect(run('{{ .n }}', { n: 1000000 })).toBe('1e+06');
     expect(run('{{ int .n }}', { n: 1000000 })).toBe('1000000');
     expect(run('{{ .n }}', { n: 21600 })).toBe('21600');
-    expect([formatFloat(1234567), formatFloat(0.5), formatFloat(0.00001), formatFloat(-2e21)]).toEqual(['1.234567e+06', '0.5', '1e-05', '-2e+21']);
+    expect([formatFloat(1234567), formatFloat(0.5), formatFloat(0.00001), formatFloat(-2e21)]).toEqual([
+      '1.234567e+06',
+      '0.5',
+      '1e-05',
+      '-2e+21',
+    ]);
   });
 
   it('rejects what it does not implement instead of rendering it wrongly', () => {
@@ -72,6 +85,8 @@ describe('Go template subset', () => {
   });
 
   it('stops a recursive include', () => {
-    expect(() => run('{{ include "r" . }}', {}, '{{ define "r" }}{{ include "r" . }}{{ end }}')).toThrow(/depth/);
+    expect(() => run('{{ include "r" . }}', {}, '{{ define "r" }}{{ include "r" . }}{{ end }}')).toThrow(
+      /depth/,
+    );
   });
 });

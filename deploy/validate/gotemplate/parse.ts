@@ -78,7 +78,10 @@ function parsePipe(toks: Token[], where: string): Pipe {
   const pipe: Pipe = { cmds: [] };
   const declEnd = toks.findIndex((t) => t.k === 'punct' && (t.v === ':=' || t.v === '='));
   if (declEnd > 0 && toks.slice(0, declEnd).every((t) => t.k === 'var' || (t.k === 'punct' && t.v === ','))) {
-    pipe.decl = toks.slice(0, declEnd).filter((t) => t.k === 'var').map((t) => t.v as string);
+    pipe.decl = toks
+      .slice(0, declEnd)
+      .filter((t) => t.k === 'var')
+      .map((t) => t.v as string);
     pipe.assign = (toks[declEnd] as Token & { v: string }).v === '=';
     i = declEnd + 1;
   }

@@ -29,7 +29,11 @@ export function goString(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(goString).join(' ')}]`;
-  if (isRecord(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goString(v[k])}`).join(' ')}]`;
+  if (isRecord(v))
+    return `map[${Object.keys(v)
+      .sort()
+      .map((k) => `${k}:${goString(v[k])}`)
+      .join(' ')}]`;
   return String(v);
 }
 
