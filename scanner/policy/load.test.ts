@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CavraError } from '../errors.js';
 import { bundledPolicyNames, loadPolicy } from './load.js';
-import { MAX_POLICY_BYTES } from './parse.js';
+import { MAX_POLICY_BYTES, parseYamlText, validateAgainst } from './parse.js';
 
 const catalog = new Map([
   ['PICKLE-UNKNOWN-GLOBAL', { id: 'PICKLE-UNKNOWN-GLOBAL' }],
@@ -198,5 +198,33 @@ describe('validation errors name file, line and field', () => {
     expect(loadError('/nonexistent/policy.yaml').message).toMatch(
       /policy not found .*baseline, strict, permissive-research/,
     );
+  });
+});
+
+describe('docs/policies.md', () => {
+  it('its full example policy is valid', () => {
+    const md = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'policies.md'), 'utf8');
+    const example = md
+      .split('```yaml\n')
+      .map((b) => b.split('\n```')[0]!)
+      .find((b) => b.includes('id: acme-ml'));
+    expect(example).toBeDefined();
+    const d = dir({ 'acme.yaml': example! });
+    const p = loadPolicy(join(d, 'acme.yaml'), {
+      catalog: new Map([...catalog, ['ONNX-CUSTOM-DOMAIN', { id: 'ONNX-CUSTOM-DOMAIN' }]]),
+    });
+    expect(p.document.scopes?.map((s) => s.name)).toEqual(['production', 'research']);
+  });
+
+  it('its cases example matches policies/cases.schema.json', () => {
+    const md = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'policies.md'), 'utf8');
+    const example = md
+      .split('```yaml\n')
+      .map((b) => b.split('\n```')[0]!)
+      .find((b) => b.includes('cases:'));
+    const schema = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', '..', 'policies', 'cases.schema.json'), 'utf8'),
+    ) as object;
+    expect(() => validateAgainst(parseYamlText(example!, 'docs-cases.yaml'), schema)).not.toThrow();
   });
 });
