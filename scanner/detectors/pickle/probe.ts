@@ -1,17 +1,38 @@
+import { ScanStop } from '../../errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../../limits.js';
 import type { Sniffer } from '../../sniffer.js';
+import type { VmEvents } from './vm-events.js';
+import { PickleVM } from './vm.js';
+
+const SILENT: VmEvents = {
+  onGlobal() {},
+  onCall() {},
+  onPersid() {},
+  onExt() {},
+  onBuild() {},
+  onStop() {},
+};
+
+const PROBE_LIMITS: Readonly<Limits> = Object.freeze({ ...DEFAULT_LIMITS, maxPickleStack: 10_000, maxPickleMemo: 100_000 });
 
 /**
  * Does `head` read as the start of a pickle? Protocol 2+ pickles announce themselves with PROTO; protocol 0/1
- * pickles are plain bytes, so they are probed by a bounded symbolic run of the opcodes in `head`.
- * (Initial version: PROTO header or a protocol-0 GLOBAL/INST line. The pickle VM replaces this with a full probe.)
+ * pickles are plain bytes, so they are probed by a bounded symbolic run of the opcodes in `head`, with nothing
+ * reported: yes when the run reaches STOP, or (when `head` is only the start of the object) when it consumes all of
+ * `head` with at least two opcodes and no error. Text, JSON and random bytes fail within a few bytes.
  */
-export function probePickle(head: Uint8Array, _complete: boolean): boolean {
+export function probePickle(head: Uint8Array, complete: boolean): boolean {
   if (head.length >= 2 && head[0] === 0x80 && head[1]! <= 5) return true;
-  if (head.length >= 4 && (head[0] === 0x63 || head[0] === 0x69)) {
-    const nl = head.indexOf(0x0a);
-    return nl > 1 && nl < 256 && head.indexOf(0x0a, nl + 1) > nl + 1;
+  if (head.length === 0) return false;
+  const vm = new PickleVM(PROBE_LIMITS, SILENT);
+  try {
+    vm.write(head);
+  } catch (err) {
+    if (err instanceof ScanStop) return false;
+    return false;
   }
-  return false;
+  if (vm.stopped) return true;
+  return !complete && vm.opcodes >= 2;
 }
 
 export const pickleSniffer: Sniffer = { format: 'pickle', test: probePickle };

@@ -1,0 +1,159 @@
+import type { Detector, DetectorContext } from '../../detector.js';
+import { ScanStop } from '../../errors.js';
+import type { FormatId } from '../../format.js';
+import type { RuleExtensions } from '../../rule-extensions.js';
+import type { ByteSink } from '../../sink.js';
+import { PickleAnalyzer } from './analyzer.js';
+import { GlobalPolicy } from './policy.js';
+import { probePickle } from './probe.js';
+import { pickleRules } from './rules.js';
+import { PickleVM } from './vm.js';
+
+/** Bytes after a STOP looked at to decide whether another pickle follows. */
+const PROBE_BYTES = 4096;
+/** A legacy torch file is 5 pickles (magic, protocol, sys_info, the object, storage keys), then raw storages. */
+const TORCH_LEGACY_PICKLES = 5;
+
+const policies = new WeakMap<Readonly<RuleExtensions>, GlobalPolicy>();
+
+function policyFor(ext: Readonly<RuleExtensions>): GlobalPolicy {
+  let p = policies.get(ext);
+  if (!p) policies.set(ext, (p = new GlobalPolicy(pickleRules(), ext)));
+  return p;
+}
+
+type Mode = 'pickle' | 'after' | 'tail' | 'done';
+
+/**
+ * Reads one pickle object: every stacked pickle stream in it, then whatever follows the last STOP (legacy torch
+ * storages as inert data; anything else as a trailing member, sniffed and scanned on its own).
+ */
+class PickleSink implements ByteSink {
+  private readonly analyzer: PickleAnalyzer;
+  private readonly vm: PickleVM;
+  private mode: Mode = 'pickle';
+  private streams = 0;
+  private post: Uint8Array[] = [];
+  private postLen = 0;
+  private afterAt = 0;
+  private tail: ByteSink | undefined;
+
+  constructor(
+    private readonly ctx: DetectorContext,
+    private readonly format: FormatId,
+  ) {
+    this.analyzer = new PickleAnalyzer(ctx, policyFor(ctx.extensions));
+    this.vm = new PickleVM(ctx.limits, this.analyzer, ctx.signal);
+    this.analyzer.vm = this.vm;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < chunk.length) {
+      if (this.mode === 'pickle') {
+        off += this.feed(chunk.subarray(off));
+        if (this.vm.stopped) {
+          this.streams++;
+          this.mode = 'after';
+          this.afterAt = this.vm.consumed;
+        }
+        await this.drainNested();
+      } else if (this.mode === 'after') {
+        const take = Math.min(PROBE_BYTES - this.postLen, chunk.length - off);
+        this.post.push(chunk.slice(off, off + take));
+        this.postLen += take;
+        off += take;
+        if (this.postLen >= PROBE_BYTES) await this.decide(false);
+      } else if (this.mode === 'tail') {
+        await this.tail!.write(off === 0 ? chunk : chunk.subarray(off));
+        return;
+      } else return;
+    }
+  }
+
+  async end(): Promise<void> {
+    while (this.mode === 'after') await this.decide(true);
+    if (this.mode === 'tail') await this.tail!.end();
+    if (this.mode === 'pickle') {
+      this.analyzer.flushImports();
+      this.vm.end();
+      throw new ScanStop('TRUNCATED', 'pickle: data ends before STOP', this.vm.consumed);
+    }
+    if (this.vm.frameShortfall) throw new ScanStop('TRUNCATED', 'pickle: FRAME declares more bytes than the stream has', this.vm.consumed);
+    const joblib = this.analyzer.joblibArrays > 0;
+    const detail = `pickle: ${this.streams} stream${this.streams === 1 ? '' : 's'}, ${this.vm.opcodes} opcodes, ${this.analyzer.callCount} call sites${joblib ? `, ${this.analyzer.joblibArrays} joblib arrays` : ''}`;
+    this.ctx.scanned(joblib ? 'joblib' : this.format, detail);
+  }
+
+  private feed(bytes: Uint8Array): number {
+    try {
+      return this.vm.write(bytes);
+    } catch (err) {
+      this.analyzer.flushImports();
+      throw err;
+    }
+  }
+
+  /** Scan byte arguments of nested deserializers (e.g. `pickle.loads(b'...')`) as pickles of their own. */
+  private async drainNested(): Promise<void> {
+    for (const n of this.analyzer.takeNested()) {
+      const sink = this.ctx.openMember(`${n.offset}:nested`, { format: 'pickle' });
+      await sink.write(n.data);
+      await sink.end();
+    }
+  }
+
+  /** What follows a STOP: another pickle, legacy torch storages, or trailing data. */
+  private async decide(complete: boolean): Promise<void> {
+    const head = concat(this.post, this.postLen);
+    this.post = [];
+    this.postLen = 0;
+    if (head.length === 0) {
+      if (complete) this.mode = 'done';
+      else this.mode = 'after';
+      return;
+    }
+    if (this.format === 'pytorch-legacy' && this.streams >= TORCH_LEGACY_PICKLES) {
+      this.tail = this.ctx.openMember('storages', { data: 'torch legacy tensor storages' });
+    } else if (probePickle(head, complete)) {
+      this.vm.reset();
+      this.mode = 'pickle';
+      await this.write(head);
+      return;
+    } else {
+      const rule = this.analyzer.rule('PICKLE-TRAILING-DATA');
+      this.ctx.report({
+        ruleId: rule.id,
+        severity: rule.severity,
+        message: `${rule.title}: ${this.streams} pickle stream${this.streams === 1 ? '' : 's'} then other content`,
+        evidence: `non-pickle bytes after STOP at offset ${this.afterAt}`,
+        why: rule.why,
+        offset: this.afterAt,
+      });
+      this.tail = this.ctx.openMember(`@${this.afterAt}`);
+    }
+    this.mode = 'tail';
+    await this.tail.write(head);
+  }
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Pickle streams (protocols 0-5) and legacy (non-zip) torch files. */
+export const pickleDetector: Detector = {
+  id: 'pickle',
+  version: 1,
+  formats: ['pickle', 'pytorch-legacy'],
+  create(ctx, format) {
+    return new PickleSink(ctx, format);
+  },
+};
