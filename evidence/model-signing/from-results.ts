@@ -16,12 +16,19 @@ function relativeName(path: string, root: string): string {
  * have been read to the end (a digest for each), otherwise the manifest would not match the directory.
  */
 export function modelSigningStatementFor(results: readonly ArtifactResult[], source: SourceInput): { statement: ModelSigningStatement } | { skipped: string } {
-  if (results.length === 0) return { skipped: 'no artifacts' };
+  return modelSigningStatementForFiles(results, source.modelRoot ?? source.reference);
+}
+
+/** Same, from `{path, sha256}` pairs (e.g. a stored attestation's artifacts) and the model root. */
+export function modelSigningStatementForFiles(
+  artifacts: readonly { path: string; sha256: string | null }[],
+  root: string,
+): { statement: ModelSigningStatement } | { skipped: string } {
+  if (artifacts.length === 0) return { skipped: 'no artifacts' };
   const files: { name: string; sha256: string }[] = [];
-  const root = source.modelRoot ?? source.reference;
-  for (const r of results) {
-    if (r.sha256 === null) return { skipped: `artifact ${r.path} has no digest` };
-    files.push({ name: relativeName(r.path, root), sha256: r.sha256 });
+  for (const a of artifacts) {
+    if (a.sha256 === null) return { skipped: `artifact ${a.path} has no digest` };
+    files.push({ name: relativeName(a.path, root), sha256: a.sha256 });
   }
   const modelName = basename(root.replace(/\/+$/, '')) || root;
   return { statement: buildModelSigningStatement(modelName, files) };
