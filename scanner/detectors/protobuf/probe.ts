@@ -3,7 +3,8 @@ import type { Sniffer } from '../../sniffer.js';
 /**
  * Structural sniffers for protobuf model files, which have no magic number: the first 64 KiB must parse as the
  * expected top-level fields (right field numbers and wire types, well-formed nested starts). Random bytes and
- * text fail within a few bytes. Never throws.
+ * text fail within a few bytes. A cut last field is accepted even for a complete object, so a truncated model
+ * is still named (and its detector reports the truncation, keeping what it found before). Never throws.
  */
 
 interface Field {
@@ -74,8 +75,8 @@ function text(b: Uint8Array, f: Field): string | undefined {
 const ONNX_WIRE: Readonly<Record<number, number>> = { 1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2 };
 
 /** ONNX ModelProto: ir_version first, then only ModelProto fields, with a graph/opset/function among them. */
-export function probeOnnx(head: Uint8Array, complete: boolean): boolean {
-  const top = fields(head, 0, head.length, !complete);
+export function probeOnnx(head: Uint8Array, _complete: boolean): boolean {
+  const top = fields(head, 0, head.length, true);
   if (!top || top.length < 2) return false;
   const ir = top[0]!;
   if (ir.field !== 1 || ir.wire !== 0 || ir.value < 1 || ir.value > 100) return false;
@@ -95,8 +96,8 @@ export function probeOnnx(head: Uint8Array, complete: boolean): boolean {
 export type TfProtoKind = 'saved-model' | 'graph-def' | 'saved-metadata';
 
 /** Which TensorFlow protobuf `head` starts, if any: SavedModel, frozen GraphDef or Keras SavedMetadata. */
-export function classifyTfProto(head: Uint8Array, complete: boolean): TfProtoKind | undefined {
-  const top = fields(head, 0, head.length, !complete);
+export function classifyTfProto(head: Uint8Array, _complete: boolean): TfProtoKind | undefined {
+  const top = fields(head, 0, head.length, true);
   if (!top || top.length === 0) return undefined;
   const f0 = top[0]!;
   if (f0.field === 1 && f0.wire === 0) {

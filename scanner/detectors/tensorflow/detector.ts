@@ -56,7 +56,7 @@ class SavedModelSink {
   write(chunk: Uint8Array): void {
     if (!this.walker) {
       // The pipeline hands over the sniffed head (64 KiB or the whole object) as the first chunk.
-      this.kind = classifyTfProto(chunk, false) ?? classifyTfProto(chunk, true);
+      this.kind = classifyTfProto(chunk, false);
       if (!this.kind) throw new ScanStop('PARSE_ERROR', 'TensorFlow protobuf: top-level message not recognised', 0);
       const maxString = this.kind === 'saved-metadata' ? Math.min(this.ctx.limits.maxHeaderBytes, MAX_KERAS_METADATA_BYTES) : DEFAULT_PROTO_LIMITS.maxString;
       this.walker = new ProtoWalker(ROOTS[this.kind], (r) => this.onRecord(r), { ...DEFAULT_PROTO_LIMITS, maxString });
