@@ -3,6 +3,7 @@ import type { Sniffer } from './sniffer.js';
 import * as magic from './sniff/magic.js';
 import * as textual from './sniff/text.js';
 import { pickleSniffer } from './detectors/pickle/probe.js';
+import { onnxSniffer, savedModelSniffer } from './detectors/protobuf/probe.js';
 
 /** How many leading bytes the pipeline holds back to identify an object's format. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -27,6 +28,8 @@ export const SNIFFERS: readonly Sniffer[] = [
   magic.image,
   magic.tar,
   pickleSniffer,
+  savedModelSniffer,
+  onnxSniffer,
   magic.zlib,
   textual.json,
   textual.text,
