@@ -16,7 +16,8 @@ export function buildNpy(o: NpyOptions = {}): Uint8Array {
   const version = o.version ?? 1;
   const shape = o.shape ?? [2, 3];
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = o.header ?? `{'descr': '${o.descr ?? '<f4'}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  let header =
+    o.header ?? `{'descr': '${o.descr ?? '<f4'}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const pre = version === 1 ? 10 : 12;
   while ((pre + header.length + 1) % 64 !== 0) header += ' ';
   header += '\n';

@@ -21,7 +21,21 @@ export interface StOptions {
   align?: number;
 }
 
-const BYTES: Record<string, number> = { BOOL: 1, U8: 1, I8: 1, F16: 2, BF16: 2, I16: 2, U16: 2, F32: 4, I32: 4, U32: 4, F64: 8, I64: 8, U64: 8 };
+const BYTES: Record<string, number> = {
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F16: 2,
+  BF16: 2,
+  I16: 2,
+  U16: 2,
+  F32: 4,
+  I32: 4,
+  U32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
+};
 
 export function buildSafetensors(tensors: Record<string, StTensor>, options: StOptions = {}): Uint8Array {
   let at = 0;

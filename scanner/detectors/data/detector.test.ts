@@ -5,12 +5,15 @@ import { scanBytes } from '../../pipeline.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const codes = (r: { coverage: { issues: { code: string }[] } }) => r.coverage.issues.map((i) => i.code);
-const scan = (s: string | Uint8Array, chunk = 65536) => scanBytes(typeof s === 'string' ? enc(s) : s, 'f', {}, chunk);
+const scan = (s: string | Uint8Array, chunk = 65536) =>
+  scanBytes(typeof s === 'string' ? enc(s) : s, 'f', {}, chunk);
 
 describe('data detector', () => {
   it('keeps plain text, images and ordinary JSON clean', async () => {
     expect((await scan('hello world\n')).verdict).toBe('clean');
-    expect((await scan(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]))).verdict).toBe('clean');
+    expect(
+      (await scan(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]))).verdict,
+    ).toBe('clean');
     const r = await scan('{"architectures": ["BertModel"], "model_type": "bert", "hidden_size": 8}', 3);
     expect(r.verdict).toBe('clean');
     expect(r.coverage.scanned[0]!.detail).toMatch(/checked as hf-config/);
@@ -24,7 +27,11 @@ describe('data detector', () => {
   it('reports HF auto_map custom code as suspicious, naming module.Class references', async () => {
     const config = {
       model_type: 'custom',
-      auto_map: { AutoConfig: 'configuration_x.XConfig', AutoModel: 'other/repo--modeling_x.XModel', AutoTokenizer: ['tokenization_x.XTok', null] },
+      auto_map: {
+        AutoConfig: 'configuration_x.XConfig',
+        AutoModel: 'other/repo--modeling_x.XModel',
+        AutoTokenizer: ['tokenization_x.XTok', null],
+      },
     };
     for (const chunk of [1, 7, 65536]) {
       const r = await scan(JSON.stringify(config), chunk);
@@ -33,14 +40,28 @@ describe('data detector', () => {
       expect(r.findings[0]!.message).toMatch(/modeling_x\.XModel/);
       expect(r.findings[0]!.message).toMatch(/another repository/);
     }
-    const pipes = await scan(JSON.stringify({ custom_pipelines: { 'text-classification': { impl: 'pipe.MyPipe' } } }));
+    const pipes = await scan(
+      JSON.stringify({ custom_pipelines: { 'text-classification': { impl: 'pipe.MyPipe' } } }),
+    );
     expect(pipes.findings.map((f) => f.ruleId)).toEqual(['HF-CUSTOM-PIPELINE']);
   });
 
   it('checks tokenizer_config.json chat templates (string and named list)', async () => {
-    const ok = await scan(JSON.stringify({ chat_template: "{% for m in messages %}{{ m['content'] }}{% endfor %}", tokenizer_class: 'X' }));
+    const ok = await scan(
+      JSON.stringify({
+        chat_template: "{% for m in messages %}{{ m['content'] }}{% endfor %}",
+        tokenizer_class: 'X',
+      }),
+    );
     expect(ok.verdict).toBe('clean');
-    const bad = await scan(JSON.stringify({ chat_template: [{ name: 'default', template: '{{ x }}' }, { name: 'tool_use', template: "{{ lipsum.__globals__['os'].popen('id').read() }}" }] }));
+    const bad = await scan(
+      JSON.stringify({
+        chat_template: [
+          { name: 'default', template: '{{ x }}' },
+          { name: 'tool_use', template: "{{ lipsum.__globals__['os'].popen('id').read() }}" },
+        ],
+      }),
+    );
     expect(bad.verdict).toBe('malicious');
     expect(bad.findings[0]!.message).toMatch(/chat_template "tool_use"/);
     const broken = await scan(JSON.stringify({ chat_template: '{% if %}' }));
@@ -63,11 +84,15 @@ describe('data detector', () => {
   });
 
   it('names Python source in coverage, and not ordinary prose', async () => {
-    const py = 'import torch\nfrom transformers import PreTrainedModel\n\nclass XModel(PreTrainedModel):\n    pass\n';
+    const py =
+      'import torch\nfrom transformers import PreTrainedModel\n\nclass XModel(PreTrainedModel):\n    pass\n';
     const r = await scan(py, 5);
     expect(r.format).toBe('python');
     expect(r.verdict).toBe('clean');
-    expect((await scan('This model was trained with care.\nImport the weights and define a class of inputs.\n')).format).toBe('text');
+    expect(
+      (await scan('This model was trained with care.\nImport the weights and define a class of inputs.\n'))
+        .format,
+    ).toBe('text');
   });
 
   it('never crashes on random text or JSON-ish input', async () => {

@@ -35,7 +35,12 @@ class DataSink implements ByteSink {
     private readonly ctx: DetectorContext,
     private readonly format: FormatId,
   ) {
-    this.keep = format === 'json' ? Math.min(MAX_JSON_BYTES, ctx.limits.maxHeaderBytes) : format === 'text' ? PYTHON_PROBE_BYTES : 0;
+    this.keep =
+      format === 'json'
+        ? Math.min(MAX_JSON_BYTES, ctx.limits.maxHeaderBytes)
+        : format === 'text'
+          ? PYTHON_PROBE_BYTES
+          : 0;
   }
 
   write(chunk: Uint8Array): void {
@@ -63,14 +68,19 @@ class DataSink implements ByteSink {
     if (format === 'json') return this.endJson();
     if (format === 'text') {
       const head = new TextDecoder('utf-8').decode(concat(this.kept, this.keptBytes));
-      if (looksLikePython(head)) return ctx.scanned('python', `python source, ${size} bytes (text; not executed)`);
+      if (looksLikePython(head))
+        return ctx.scanned('python', `python source, ${size} bytes (text; not executed)`);
     }
     ctx.scanned(format, `data, ${size} bytes`);
   }
 
   private endJson(): void {
     const { ctx, size } = this;
-    if (this.overflow) return ctx.scanned('json', `json, ${size} bytes: larger than ${this.keep} bytes, counted as data, not parsed`);
+    if (this.overflow)
+      return ctx.scanned(
+        'json',
+        `json, ${size} bytes: larger than ${this.keep} bytes, counted as data, not parsed`,
+      );
     let doc: unknown;
     let text = '';
     try {
@@ -79,12 +89,19 @@ class DataSink implements ByteSink {
     } catch {
       // Not one JSON document (JSON Lines, a text file starting with '['...): inert text, unless it names
       // keys a check exists for, in which case a lenient loader might still read them.
-      if (CHECKED_KEYS.test(text)) ctx.issue('PARSE_ERROR', 'JSON with auto_map/chat_template keys does not parse; it could not be checked');
+      if (CHECKED_KEYS.test(text))
+        ctx.issue(
+          'PARSE_ERROR',
+          'JSON with auto_map/chat_template keys does not parse; it could not be checked',
+        );
       return ctx.scanned('text', `text (not a JSON document), ${size} bytes`);
     }
     this.kept = [];
     const recognised = JSON_CHECKS.filter((c) => c.check(doc, ctx)).map((c) => c.id);
-    ctx.scanned('json', `json, ${size} bytes${recognised.length ? `, checked as ${recognised.join(', ')}` : ''}`);
+    ctx.scanned(
+      'json',
+      `json, ${size} bytes${recognised.length ? `, checked as ${recognised.join(', ')}` : ''}`,
+    );
   }
 }
 

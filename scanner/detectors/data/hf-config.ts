@@ -46,7 +46,8 @@ function autoMap(map: unknown, ctx: DetectorContext): void {
       for (const t of targets) if (typeof t === 'string') refs.push(`${auto} -> ${t}`);
     }
   }
-  if (refs.length === 0 && !isObject(map)) ctx.issue('PARSE_ERROR', 'auto_map is not an object; custom code references could not be read');
+  if (refs.length === 0 && !isObject(map))
+    ctx.issue('PARSE_ERROR', 'auto_map is not an object; custom code references could not be read');
   if (refs.length === 0) return;
   const remote = refs.some((r) => r.includes('--'));
   DATA_RULES.report(ctx, 'HF-AUTO-MAP', {
@@ -63,7 +64,10 @@ function customPipelines(pipes: unknown, ctx: DetectorContext): void {
     }
   }
   if (refs.length === 0) return;
-  DATA_RULES.report(ctx, 'HF-CUSTOM-PIPELINE', { message: `custom_pipelines load custom code: ${list(refs)}`, evidence: list(refs) });
+  DATA_RULES.report(ctx, 'HF-CUSTOM-PIPELINE', {
+    message: `custom_pipelines load custom code: ${list(refs)}`,
+    evidence: list(refs),
+  });
 }
 
 function chatTemplates(value: unknown, ctx: DetectorContext): void {

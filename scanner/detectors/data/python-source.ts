@@ -1,7 +1,8 @@
 /** How much of a text file's start is kept to recognise Python source. */
 export const PYTHON_PROBE_BYTES = 64 * 1024;
 
-const PY_LINE = /^(import [A-Za-z_][\w.]*( as \w+)?(, ?[A-Za-z_][\w.]*)*\s*$|from [A-Za-z_.][\w.]* import [\w*( ]|def [A-Za-z_]\w*\(|async def [A-Za-z_]\w*\(|class [A-Za-z_]\w*[(:]|if __name__ == ['"]__main__['"]:|@[A-Za-z_][\w.]*(\(|\s*$))/;
+const PY_LINE =
+  /^(import [A-Za-z_][\w.]*( as \w+)?(, ?[A-Za-z_][\w.]*)*\s*$|from [A-Za-z_.][\w.]* import [\w*( ]|def [A-Za-z_]\w*\(|async def [A-Za-z_]\w*\(|class [A-Za-z_]\w*[(:]|if __name__ == ['"]__main__['"]:|@[A-Za-z_][\w.]*(\(|\s*$))/;
 
 /**
  * Does this text read as Python source? At least two lines of module-level Python (imports, defs, classes,

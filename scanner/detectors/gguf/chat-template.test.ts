@@ -23,7 +23,12 @@ function run(template: string) {
     openMember: () => DRAIN,
   };
   checkChatTemplate(template, ctx, 'tokenizer.chat_template');
-  return { rules: findings.map((f) => f.ruleId).sort(), severities: findings.map((f) => f.severity), findings, issues };
+  return {
+    rules: findings.map((f) => f.ruleId).sort(),
+    severities: findings.map((f) => f.severity),
+    findings,
+    issues,
+  };
 }
 
 const LEGIT = [
@@ -43,23 +48,43 @@ describe('checkChatTemplate', () => {
   });
 
   const ATTACKS: [string, string, string][] = [
-    ['cycler globals (CVE-2024-34359)', "{{ cycler.__init__.__globals__.os.popen('id').read() }}", 'JINJA-SSTI-DUNDER'],
+    [
+      'cycler globals (CVE-2024-34359)',
+      "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+      'JINJA-SSTI-DUNDER',
+    ],
     ['subclasses walk', "{{ ''.__class__.__mro__[1].__subclasses__() }}", 'JINJA-SSTI-DUNDER'],
     ['item access with dunder string', "{{ x['__class__']['__base__'] }}", 'JINJA-SSTI-DUNDER'],
     ['attr filter with dunder', "{{ x|attr('__class__') }}", 'JINJA-SSTI-ATTR-FILTER'],
     ['attr with \\x5f escapes', "{{ x|attr('\\x5f\\x5fclass\\x5f\\x5f') }}", 'JINJA-SSTI-ATTR-FILTER'],
     ['attr with ~ join', "{{ x|attr('_' ~ '_cla' ~ 'ss__') }}", 'JINJA-SSTI-ATTR-FILTER'],
     ['attr with |join', "{{ x|attr(['_','_','class','_','_']|join) }}", 'JINJA-SSTI-ATTR-FILTER'],
-    ['attr with %c format (chr)', "{{ x|attr('%c%cclass%c%c'|format(95,95,95,95)) }}", 'JINJA-SSTI-ATTR-FILTER'],
+    [
+      'attr with %c format (chr)',
+      "{{ x|attr('%c%cclass%c%c'|format(95,95,95,95)) }}",
+      'JINJA-SSTI-ATTR-FILTER',
+    ],
     ['attr with replace', "{{ x|attr('XXclassXX'|replace('X','_')) }}", 'JINJA-SSTI-ATTR-FILTER'],
-    ['attr with a variable name', "{% for a in names %}{{ x|attr(a) }}{% endfor %}", 'JINJA-SSTI-ATTR-FILTER'],
-    ['attr through a set constant', "{% set a = '_'*2 ~ 'globals' ~ '_'*2 %}{{ lipsum|attr(a) }}", 'JINJA-SSTI-ATTR-FILTER'],
+    [
+      'attr with a variable name',
+      '{% for a in names %}{{ x|attr(a) }}{% endfor %}',
+      'JINJA-SSTI-ATTR-FILTER',
+    ],
+    [
+      'attr through a set constant',
+      "{% set a = '_'*2 ~ 'globals' ~ '_'*2 %}{{ lipsum|attr(a) }}",
+      'JINJA-SSTI-ATTR-FILTER',
+    ],
     ['subscript via set constant', "{% set k = '__glo' + 'bals__' %}{{ f[k] }}", 'JINJA-SSTI-OBFUSCATED'],
     ['subscript built from unknown pieces', '{{ x[a ~ b] }}', 'JINJA-SSTI-OBFUSCATED'],
     ['chr via format with unknown arg', "{{ '%c'|format(n) }}", 'JINJA-SSTI-OBFUSCATED'],
     ['underscore join with unknowns', "{{ x[['_','_',v]|join] }}", 'JINJA-SSTI-OBFUSCATED'],
     ['dict(__class__=1) key trick', '{{ dict(__class__=1)|list|first }}', 'JINJA-SSTI-DUNDER'],
-    ['str.format method building a dunder', "{{ x|attr('{}{}class{}{}'.format('_','_','_','_')) }}", 'JINJA-SSTI-ATTR-FILTER'],
+    [
+      'str.format method building a dunder',
+      "{{ x|attr('{}{}class{}{}'.format('_','_','_','_')) }}",
+      'JINJA-SSTI-ATTR-FILTER',
+    ],
     ['lipsum gadget', '{{ lipsum.x }}', 'JINJA-SSTI-GADGET'],
     ['self gadget', '{{ self._TemplateReference__context }}', 'JINJA-SSTI-GADGET'],
     ['namespace used as an object', '{{ namespace.x }}', 'JINJA-SSTI-GADGET'],
@@ -67,7 +92,7 @@ describe('checkChatTemplate', () => {
     ['os.popen names', "{{ x.os.popen('id') }}", 'JINJA-SSTI-DANGEROUS-NAME'],
     ['selectattr Popen', "{{ x|selectattr('__name__','equalto','Popen')|first }}", 'JINJA-SSTI-DUNDER'],
     ['map(attribute=dunder)', "{{ xs|map(attribute='__class__')|list }}", 'JINJA-SSTI-DUNDER'],
-    ['builtins name', "{{ __builtins__ }}", 'JINJA-SSTI-DUNDER'],
+    ['builtins name', '{{ __builtins__ }}', 'JINJA-SSTI-DUNDER'],
   ];
   it.each(ATTACKS)('flags %s', (_name, t, rule) => {
     const r = run(t);
@@ -109,7 +134,10 @@ describe('checkChatTemplate: values hidden in block text', () => {
     expect(run('{% set a %}__class__{% endset %}{{ y[a] }}').rules).toContain('JINJA-SSTI-DUNDER');
     expect(run('{% macro m() %}__globals__{% endmacro %}{{ x[m()] }}').rules).toContain('JINJA-SSTI-DUNDER');
     expect(run('{{ x[eos_token] }}').rules).toContain('JINJA-SSTI-OBFUSCATED');
-    expect(run('{% set a %}{% if 1 %}{% for i in [1] %}__class__{% endfor %}{% endif %}{% endset %}{{ y[a] }}').rules).toContain('JINJA-SSTI-DUNDER');
+    expect(
+      run('{% set a %}{% if 1 %}{% for i in [1] %}__class__{% endfor %}{% endif %}{% endset %}{{ y[a] }}')
+        .rules,
+    ).toContain('JINJA-SSTI-DUNDER');
   });
 });
 
@@ -117,7 +145,7 @@ describe('checkChatTemplate: calls of filter results', () => {
   it('sees attr() whose result is called, and checks the call arguments', () => {
     const r = run("{{ x|attr('__call__')('echo', shell=True) }}");
     expect(r.rules).toContain('JINJA-SSTI-ATTR-FILTER');
-    expect(run("{{ x|first(y.__class__) }}").rules).toContain('JINJA-SSTI-DUNDER');
+    expect(run('{{ x|first(y.__class__) }}').rules).toContain('JINJA-SSTI-DUNDER');
     expect(run("{{ x|attr('a')(y.__class__) }}").rules).toContain('JINJA-SSTI-DUNDER');
   });
 });

@@ -2,8 +2,17 @@ import { parse, tokenize } from '@huggingface/jinja';
 import type { DetectorContext } from '../../detector.js';
 import { quoteName } from '../data/names.js';
 import { fold } from './jinja-fold.js';
-import { filterParts, identName, node, nodes, children, type JNode } from './jinja-node.js';
-import { collectScope, type Scope } from './jinja-scope.js';
+import { children, filterParts, identName, node, nodes, type JNode } from './jinja-node.js';
+import { collectScope } from './jinja-scope.js';
+import {
+  builtFromPieces,
+  DUNDER_TOKEN,
+  dunderOf,
+  loopNames,
+  pushNode,
+  stringValue,
+  TemplateHits,
+} from './jinja-signals.js';
 import { GGUF_RULES } from './rules.js';
 
 /** Longest chat template parsed (real templates are a few KiB; the largest known are ~50 KiB). */
@@ -13,19 +22,9 @@ export const MAX_TEMPLATE_NODES = 200_000;
 /** Names listed per finding. */
 const MAX_LISTED = 8;
 
-const DUNDER_TOKEN = /__[A-Za-z][A-Za-z0-9_]*?__/;
 const ESCAPED_UNDERSCORE = /\\(x5f|u005f|U0000005f|137)|\\N\{LOW LINE\}/i;
 /** Node types that may compute a string at render time (checked with the folder). */
 const STRING_BUILDERS = new Set(['StringLiteral', 'BinaryExpression', 'FilterExpression', 'CallExpression']);
-
-type RuleId =
-  | 'JINJA-SSTI-DUNDER'
-  | 'JINJA-SSTI-ATTR-FILTER'
-  | 'JINJA-SSTI-OBFUSCATED'
-  | 'JINJA-SSTI-GADGET'
-  | 'JINJA-SSTI-DANGEROUS-NAME'
-  | 'JINJA-PRIVATE-ATTR'
-  | 'JINJA-DUNDER-TEXT';
 
 /**
  * Check a Jinja chat template (GGUF `tokenizer.chat_template*`, HF `tokenizer_config.json` `chat_template`) for
@@ -33,9 +32,18 @@ type RuleId =
  * NEVER rendered. A template that does not parse is an issue (inconclusive), never clean. `where` names the
  * template's location for messages; `offset` is where it starts in the object, if known.
  */
-export function checkChatTemplate(template: string, ctx: DetectorContext, where: string, offset?: number): void {
+export function checkChatTemplate(
+  template: string,
+  ctx: DetectorContext,
+  where: string,
+  offset?: number,
+): void {
   if (template.length > MAX_TEMPLATE_CHARS) {
-    ctx.issue('LIMIT_HEADER', `${where}: chat template of ${template.length} characters exceeds ${MAX_TEMPLATE_CHARS}; not checked`, offset);
+    ctx.issue(
+      'LIMIT_HEADER',
+      `${where}: chat template of ${template.length} characters exceeds ${MAX_TEMPLATE_CHARS}; not checked`,
+      offset,
+    );
     return;
   }
   let program: JNode;
@@ -43,37 +51,33 @@ export function checkChatTemplate(template: string, ctx: DetectorContext, where:
     program = parse(tokenize(template, { lstrip_blocks: true, trim_blocks: true })) as unknown as JNode;
   } catch (err) {
     const why = err instanceof Error ? err.message.slice(0, 160) : 'unknown error';
-    ctx.issue('PARSE_ERROR', `${where}: chat template does not parse, so it could not be checked (${why})`, offset);
+    ctx.issue(
+      'PARSE_ERROR',
+      `${where}: chat template does not parse, so it could not be checked (${why})`,
+      offset,
+    );
     return;
   }
   const hits = new TemplateHits();
   const complete = walk(program, hits);
-  if (!complete) ctx.issue('LIMIT_HEADER', `${where}: chat template has more than ${MAX_TEMPLATE_NODES} syntax nodes; only part was checked`, offset);
+  if (!complete)
+    ctx.issue(
+      'LIMIT_HEADER',
+      `${where}: chat template has more than ${MAX_TEMPLATE_NODES} syntax nodes; only part was checked`,
+      offset,
+    );
   if (hits.size === 0 && (DUNDER_TOKEN.test(template) || ESCAPED_UNDERSCORE.test(template))) {
     hits.add('JINJA-DUNDER-TEXT', (DUNDER_TOKEN.exec(template) ?? ['escaped underscore'])[0]);
   }
   for (const [rule, names] of hits.entries()) {
-    const list = [...names].slice(0, MAX_LISTED).map(quoteName).join(', ') + (names.size > MAX_LISTED ? ` and ${names.size - MAX_LISTED} more` : '');
+    const list =
+      [...names].slice(0, MAX_LISTED).map(quoteName).join(', ') +
+      (names.size > MAX_LISTED ? ` and ${names.size - MAX_LISTED} more` : '');
     GGUF_RULES.report(ctx, rule, {
       message: `${where}: ${GGUF_RULES.rule(rule).title.toLowerCase()}: ${list}`,
       evidence: `${where}: ${list}`,
       ...(offset === undefined ? {} : { offset }),
     });
-  }
-}
-
-class TemplateHits {
-  private readonly map = new Map<RuleId, Set<string>>();
-  get size(): number {
-    return this.map.size;
-  }
-  add(rule: RuleId, name: string): void {
-    let set = this.map.get(rule);
-    if (!set) this.map.set(rule, (set = new Set()));
-    set.add(name);
-  }
-  entries(): [RuleId, Set<string>][] {
-    return [...this.map.entries()];
   }
 }
 
@@ -87,7 +91,8 @@ function walk(program: JNode, hits: TemplateHits): boolean {
 
   const attrName = (name: string, via: 'member' | 'attr'): void => {
     for (const seg of name.split('.')) {
-      if (seg.startsWith('__')) hits.add(via === 'attr' ? 'JINJA-SSTI-ATTR-FILTER' : 'JINJA-SSTI-DUNDER', dunderOf(seg));
+      if (seg.startsWith('__'))
+        hits.add(via === 'attr' ? 'JINJA-SSTI-ATTR-FILTER' : 'JINJA-SSTI-DUNDER', dunderOf(seg));
       else if (seg.startsWith('_')) hits.add('JINJA-PRIVATE-ATTR', seg);
       else if (dangerous.has(seg)) hits.add('JINJA-SSTI-DANGEROUS-NAME', seg);
     }
@@ -125,7 +130,8 @@ function walk(program: JNode, hits: TemplateHits): boolean {
         } else if (prop) {
           const v = fold(prop, scope.consts);
           if (typeof v === 'string') attrName(v, 'member');
-          else if (v === undefined && builtFromPieces(prop)) hits.add('JINJA-SSTI-OBFUSCATED', 'computed item name');
+          else if (v === undefined && builtFromPieces(prop))
+            hits.add('JINJA-SSTI-OBFUSCATED', 'computed item name');
           else if (/_token$/.test(identName(prop) ?? '') && !scope.bound.has(identName(prop)!)) {
             // bos_token/eos_token come from the model's own vocabulary, which the template author also controls.
             hits.add('JINJA-SSTI-OBFUSCATED', 'item name from a special token');
@@ -140,7 +146,12 @@ function walk(program: JNode, hits: TemplateHits): boolean {
         const { name, args } = filterParts(n.filter);
         if (name !== undefined && attrFilters.has(name)) {
           args.forEach((arg, i) => {
-            const value = arg.type === 'KeywordArgumentExpression' ? (identName(arg.key) === 'attribute' ? node(arg.value) : undefined) : arg;
+            const value =
+              arg.type === 'KeywordArgumentExpression'
+                ? identName(arg.key) === 'attribute'
+                  ? node(arg.value)
+                  : undefined
+                : arg;
             if (!value) return;
             const v = fold(value, scope.consts);
             if (typeof v === 'string') attrName(v, name === 'attr' ? 'attr' : 'member');
@@ -177,7 +188,8 @@ function walk(program: JNode, hits: TemplateHits): boolean {
         pushNode(stack, n.operand);
         break;
       case 'For':
-        for (const name of loopNames(n.loopvar)) if (name.startsWith('__')) hits.add('JINJA-SSTI-DUNDER', dunderOf(name));
+        for (const name of loopNames(n.loopvar))
+          if (name.startsWith('__')) hits.add('JINJA-SSTI-DUNDER', dunderOf(name));
         pushNode(stack, n.iterable);
         stack.push(...body(n.body), ...body(n.defaultBlock));
         break;
@@ -209,58 +221,4 @@ function walk(program: JNode, hits: TemplateHits): boolean {
     }
   }
   return true;
-}
-
-/** Strings computed from constants: a dunder name anywhere in them, or a `%c` format, is obfuscation. */
-function stringValue(n: JNode, scope: Scope, hits: TemplateHits): void {
-  const v = fold(n, scope.consts);
-  if (typeof v === 'string') {
-    const m = DUNDER_TOKEN.exec(v);
-    if (m) hits.add(n.type === 'StringLiteral' ? 'JINJA-SSTI-DUNDER' : 'JINJA-SSTI-OBFUSCATED', m[0]);
-    return;
-  }
-  if (v !== undefined) return;
-  if (n.type === 'BinaryExpression') {
-    for (const side of [node(n.left), node(n.right)]) {
-      if (side?.type === 'StringLiteral' && typeof side.value === 'string' && /^_+$/.test(side.value)) hits.add('JINJA-SSTI-OBFUSCATED', 'underscore concatenation');
-    }
-  }
-  if (n.type === 'FilterExpression') {
-    const { name } = filterParts(n.filter);
-    const operand = node(n.operand);
-    if (name === 'format' && operand?.type === 'StringLiteral' && String(operand.value).includes('%c')) hits.add('JINJA-SSTI-OBFUSCATED', 'format(%c)');
-    if (name === 'join' && operand?.type === 'ArrayLiteral' && nodes(operand.value).some((e) => e.type === 'StringLiteral' && /^_+$/.test(String(e.value)))) {
-      hits.add('JINJA-SSTI-OBFUSCATED', 'underscore join');
-    }
-  }
-}
-
-/** Is this computed item key assembled from pieces (concatenation, join, format, replace) rather than a plain variable? */
-function builtFromPieces(n: JNode): boolean {
-  if (n.type === 'BinaryExpression') {
-    const op = (n.operator as { value?: string } | undefined)?.value;
-    return op === '~' || op === '+' || op === '*';
-  }
-  if (n.type === 'FilterExpression') return ['join', 'format', 'replace', 'reverse', 'lower', 'upper', 'string'].includes(filterParts(n.filter).name ?? '');
-  if (n.type === 'CallExpression') {
-    const callee = node(n.callee);
-    return callee?.type === 'MemberExpression' && ['format', 'join', 'replace'].includes(identName(callee.property) ?? '');
-  }
-  return false;
-}
-
-function dunderOf(s: string): string {
-  return (DUNDER_TOKEN.exec(s) ?? [s])[0];
-}
-
-function loopNames(v: unknown): string[] {
-  const id = identName(v);
-  if (id !== undefined) return [id];
-  const n = node(v);
-  return n?.type === 'TupleLiteral' ? nodes(n.value).flatMap(loopNames) : [];
-}
-
-function pushNode(stack: JNode[], v: unknown): void {
-  const n = node(v);
-  if (n) stack.push(n);
 }

@@ -17,7 +17,8 @@ async function scanAll(bytes: Uint8Array) {
   return results[0]!;
 }
 
-const TEMPLATE = "{% for m in messages %}{{ '<|' + m['role'] + '|>\\n' + m['content'] + eos_token }}{% endfor %}";
+const TEMPLATE =
+  "{% for m in messages %}{{ '<|' + m['role'] + '|>\\n' + m['content'] + eos_token }}{% endfor %}";
 const base = (extra: Partial<GgufSpec> = {}): GgufSpec => ({
   kvs: [
     ['general.architecture', { t: 'str', v: 'llama' }],
@@ -39,7 +40,9 @@ describe('gguf detector', () => {
     const r = await scanAll(buildGguf(base({ version })));
     expect(r.format).toBe('gguf');
     expect(r.verdict).toBe('clean');
-    expect(r.coverage.scanned[0]!.detail).toMatch(new RegExp(`gguf v${version}: 6 keys, 2 tensors, 1 chat templates`));
+    expect(r.coverage.scanned[0]!.detail).toMatch(
+      new RegExp(`gguf v${version}: 6 keys, 2 tensors, 1 chat templates`),
+    );
   });
 
   it('reads big-endian v3 files', async () => {
@@ -50,17 +53,23 @@ describe('gguf detector', () => {
 
   it('flags a chat-template SSTI (item 49) and named templates', async () => {
     const ssti = "{{ cycler.__init__.__globals__.os.popen('id').read() }}";
-    const r = await scanAll(buildGguf(base({ kvs: [['tokenizer.chat_template.tool_use', { t: 'str', v: ssti }]] })));
+    const r = await scanAll(
+      buildGguf(base({ kvs: [['tokenizer.chat_template.tool_use', { t: 'str', v: ssti }]] })),
+    );
     expect(r.verdict).toBe('malicious');
     expect(r.findings.map((f) => f.ruleId)).toContain('JINJA-SSTI-DUNDER');
     expect(r.findings[0]!.message).toMatch(/tokenizer\.chat_template\.tool_use/);
     expect(r.findings[0]!.references).toContain('CVE-2024-34359');
     const obf = "{{ x|attr('\\x5f\\x5fglobals\\x5f\\x5f') }}";
-    expect((await scanAll(buildGguf(base({ kvs: [['tokenizer.chat_template', { t: 'str', v: obf }]] })))).verdict).toBe('malicious');
+    expect(
+      (await scanAll(buildGguf(base({ kvs: [['tokenizer.chat_template', { t: 'str', v: obf }]] })))).verdict,
+    ).toBe('malicious');
   });
 
   it('makes a template that does not parse inconclusive', async () => {
-    const r = await scanAll(buildGguf(base({ kvs: [['tokenizer.chat_template', { t: 'str', v: '{% for x in %}' }]] })));
+    const r = await scanAll(
+      buildGguf(base({ kvs: [['tokenizer.chat_template', { t: 'str', v: '{% for x in %}' }]] })),
+    );
     expect(r.verdict).toBe('inconclusive');
     expect(codes(r)).toEqual(['PARSE_ERROR']);
   });
@@ -71,12 +80,20 @@ describe('gguf detector', () => {
     const kv = await scanAll(buildGguf({ kvCount: 5000n }));
     expect(huge.verdict).toBe('inconclusive');
     expect(kv.verdict).toBe('inconclusive');
-    const arr = buildGguf({ kvs: [['a', { t: 'raw', type: 9, bytes: [8, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f] }]] });
+    const arr = buildGguf({
+      kvs: [
+        ['a', { t: 'raw', type: 9, bytes: [8, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f] }],
+      ],
+    });
     const r = await scanBytes(arr, 'a', { limits: { maxHeaderBytes: 1 << 20 } }, 7);
     expect(r.verdict).toBe('inconclusive');
     expect(codes(r)).toEqual(['PARSE_ERROR']);
-    const str = buildGguf({ kvs: [['a', { t: 'raw', type: 8, bytes: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f] }]] });
-    expect(codes(await scanBytes(str, 's', { limits: { maxHeaderBytes: 1 << 20 } }))).toEqual(['LIMIT_HEADER']);
+    const str = buildGguf({
+      kvs: [['a', { t: 'raw', type: 8, bytes: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f] }]],
+    });
+    expect(codes(await scanBytes(str, 's', { limits: { maxHeaderBytes: 1 << 20 } }))).toEqual([
+      'LIMIT_HEADER',
+    ]);
   });
 
   it('rejects bad alignment, bad types, nested arrays, duplicate keys and names', async () => {
@@ -86,8 +103,18 @@ describe('gguf detector', () => {
       base({ kvs: [['general.alignment', { t: 'u32', v: 1 << 30 }]] }),
       base({ kvs: [['x', { t: 'raw', type: 13, bytes: [] }]] }),
       base({ kvs: [['x', { t: 'raw', type: 9, bytes: [9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0] }]] }),
-      base({ kvs: [['k', { t: 'u32', v: 1 }], ['k', { t: 'u32', v: 2 }]] }),
-      base({ tensors: [{ name: 't', dims: [2] }, { name: 't', dims: [2] }] }),
+      base({
+        kvs: [
+          ['k', { t: 'u32', v: 1 }],
+          ['k', { t: 'u32', v: 2 }],
+        ],
+      }),
+      base({
+        tensors: [
+          { name: 't', dims: [2] },
+          { name: 't', dims: [2] },
+        ],
+      }),
       base({ tensors: [{ name: 't', dims: [2], type: 77 }] }),
       base({ tensors: [{ name: 't', dims: [1, 1, 1, 1, 1] }] }),
       base({ tensors: [{ name: 't', dims: [30], type: 2 }] }),
@@ -101,8 +128,18 @@ describe('gguf detector', () => {
 
   it('rejects tensor offsets that overlap, leave gaps or overflow (item 49)', async () => {
     const cases: GgufSpec[] = [
-      base({ tensors: [{ name: 'a', dims: [16] }, { name: 'b', dims: [4], offset: 32n }] }),
-      base({ tensors: [{ name: 'a', dims: [4] }, { name: 'b', dims: [4], offset: 4096n }] }),
+      base({
+        tensors: [
+          { name: 'a', dims: [16] },
+          { name: 'b', dims: [4], offset: 32n },
+        ],
+      }),
+      base({
+        tensors: [
+          { name: 'a', dims: [4] },
+          { name: 'b', dims: [4], offset: 4096n },
+        ],
+      }),
       base({ tensors: [{ name: 'a', dims: [4], offset: 1n << 62n }] }),
     ];
     for (const spec of cases) expect(codes(await scanAll(buildGguf(spec)))).toEqual(['PARSE_ERROR']);

@@ -60,9 +60,18 @@ class GgufSink implements ByteSink {
 
   async end(): Promise<void> {
     const h = this.header;
-    if (!h) throw new ScanStop('TRUNCATED', `gguf: file ends inside the header (${this.feed.consumed + this.feed.available} bytes)`, this.feed.consumed);
+    if (!h)
+      throw new ScanStop(
+        'TRUNCATED',
+        `gguf: file ends inside the header (${this.feed.consumed + this.feed.available} bytes)`,
+        this.feed.consumed,
+      );
     if (this.data < h.dataNeeded) {
-      throw new ScanStop('TRUNCATED', `gguf: tensor data has ${this.data} of ${h.dataNeeded} bytes`, h.dataStart + Number(this.data));
+      throw new ScanStop(
+        'TRUNCATED',
+        `gguf: tensor data has ${this.data} of ${h.dataNeeded} bytes`,
+        h.dataStart + Number(this.data),
+      );
     }
     if (this.trailing) await this.trailing.end();
     const extra = this.trailingBytes > 0 ? `, ${this.trailingBytes} trailing bytes` : '';
@@ -75,7 +84,11 @@ class GgufSink implements ByteSink {
   private checkSize(h: GgufHeader): void {
     const size = this.ctx.size;
     if (size !== undefined && BigInt(h.dataStart) + h.dataNeeded > BigInt(size)) {
-      throw new ScanStop('PARSE_ERROR', `gguf: tensor data ends at ${BigInt(h.dataStart) + h.dataNeeded}, beyond the file size ${size}`, h.dataStart);
+      throw new ScanStop(
+        'PARSE_ERROR',
+        `gguf: tensor data ends at ${BigInt(h.dataStart) + h.dataNeeded}, beyond the file size ${size}`,
+        h.dataStart,
+      );
     }
   }
 

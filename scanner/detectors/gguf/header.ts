@@ -55,8 +55,11 @@ export function* parseGgufHeader(feed: Feed, opt: GgufOptions): Pull<GgufHeader>
   const head = feed.take(8);
   const leVersion = new DataView(head.buffer, head.byteOffset + 4, 4).getUint32(0, true);
   const bigEndian = leVersion > 0xffff;
-  const version = bigEndian ? new DataView(head.buffer, head.byteOffset + 4, 4).getUint32(0, false) : leVersion;
-  if (version < 1 || version > 3) throw new ScanStop('UNSUPPORTED_FORMAT', `gguf: unsupported version ${version}`, 4);
+  const version = bigEndian
+    ? new DataView(head.buffer, head.byteOffset + 4, 4).getUint32(0, false)
+    : leVersion;
+  if (version < 1 || version > 3)
+    throw new ScanStop('UNSUPPORTED_FORMAT', `gguf: unsupported version ${version}`, 4);
   const le = !bigEndian;
   const wide = version >= 2;
 
@@ -80,13 +83,20 @@ export function* parseGgufHeader(feed: Feed, opt: GgufOptions): Pull<GgufHeader>
   /** Fail before reading `bytes` more header bytes if they cannot be there or exceed the cap. */
   function room(bytes: number, what: string, at: number): void {
     const end = feed.consumed + bytes;
-    if (opt.fileSize !== undefined && end > opt.fileSize) throw bad(`${what} would extend past the end of the file`, at);
-    if (end > opt.headerCap) throw new ScanStop('LIMIT_HEADER', `gguf: ${what} would take the header past ${opt.headerCap} bytes`, at);
+    if (opt.fileSize !== undefined && end > opt.fileSize)
+      throw bad(`${what} would extend past the end of the file`, at);
+    if (end > opt.headerCap)
+      throw new ScanStop(
+        'LIMIT_HEADER',
+        `gguf: ${what} would take the header past ${opt.headerCap} bytes`,
+        at,
+      );
   }
   function* strLen(what: string): Pull<number> {
     const at = feed.consumed;
     const n = wide ? yield* u64() : BigInt(yield* u32());
-    if (n > BigInt(opt.headerCap)) throw new ScanStop('LIMIT_HEADER', `gguf: ${what} of ${n} bytes exceeds ${opt.headerCap}`, at);
+    if (n > BigInt(opt.headerCap))
+      throw new ScanStop('LIMIT_HEADER', `gguf: ${what} of ${n} bytes exceeds ${opt.headerCap}`, at);
     room(Number(n), what, at);
     return Number(n);
   }
@@ -110,12 +120,18 @@ export function* parseGgufHeader(feed: Feed, opt: GgufOptions): Pull<GgufHeader>
       room(fixed, `value of ${quoteName(key)}`, feed.consumed);
       return yield* skip(feed, fixed);
     }
-    if (type === GGUF_TYPE.STRING) return yield* skip(feed, yield* strLen(`string value of ${quoteName(key)}`));
+    if (type === GGUF_TYPE.STRING)
+      return yield* skip(feed, yield* strLen(`string value of ${quoteName(key)}`));
     if (type === GGUF_TYPE.ARRAY && depth === 0) {
       const elemType = yield* u32();
       const size = GGUF_SCALAR_SIZE.get(elemType);
-      if (size === undefined && elemType !== GGUF_TYPE.STRING) throw bad(`array ${quoteName(key)} has invalid element type ${elemType}`, feed.consumed - 4);
-      const n = yield* count(`elements of array ${quoteName(key)}`, Number.MAX_SAFE_INTEGER, size ?? (wide ? 8 : 4));
+      if (size === undefined && elemType !== GGUF_TYPE.STRING)
+        throw bad(`array ${quoteName(key)} has invalid element type ${elemType}`, feed.consumed - 4);
+      const n = yield* count(
+        `elements of array ${quoteName(key)}`,
+        Number.MAX_SAFE_INTEGER,
+        size ?? (wide ? 8 : 4),
+      );
       if (size !== undefined) return yield* skip(feed, n * size);
       for (let i = 0; i < n; i++) yield* skip(feed, yield* strLen(`string ${i} of array ${quoteName(key)}`));
       return;
@@ -183,10 +199,15 @@ export function* parseGgufHeader(feed: Feed, opt: GgufOptions): Pull<GgufHeader>
     const traits = GGML_TYPES.get(type);
     if (!traits) throw bad(`tensor ${q} has unknown ggml type ${type}`, at);
     const [block, bytes] = traits;
-    if (ne0 % BigInt(block) !== 0n) throw bad(`tensor ${q} row of ${ne0} is not a multiple of the block size ${block}`, at);
+    if (ne0 % BigInt(block) !== 0n)
+      throw bad(`tensor ${q} row of ${ne0} is not a multiple of the block size ${block}`, at);
     const size = (numel / BigInt(block)) * BigInt(bytes);
     const offset = yield* u64();
-    if (offset !== expected) throw bad(`tensor ${q} has data offset ${offset}, expected ${expected} (gap, overlap or misalignment)`, at);
+    if (offset !== expected)
+      throw bad(
+        `tensor ${q} has data offset ${offset}, expected ${expected} (gap, overlap or misalignment)`,
+        at,
+      );
     dataNeeded = offset + size;
     expected = ((dataNeeded + align - 1n) / align) * align;
     if (expected > INT64_MAX) throw bad(`tensor ${q} data end overflows int64`, at);
@@ -195,7 +216,16 @@ export function* parseGgufHeader(feed: Feed, opt: GgufOptions): Pull<GgufHeader>
   if (tensorCount === 0) {
     // No tensor data: padding up to the alignment is allowed but not required.
     const padding = BigInt(aligned - feed.consumed);
-    return { version, bigEndian, kvCount, tensorCount, alignment, dataStart: feed.consumed, dataNeeded: 0n, dataPadded: padding };
+    return {
+      version,
+      bigEndian,
+      kvCount,
+      tensorCount,
+      alignment,
+      dataStart: feed.consumed,
+      dataNeeded: 0n,
+      dataPadded: padding,
+    };
   }
   const dataStart = aligned;
   room(dataStart - feed.consumed, 'padding before tensor data', feed.consumed);

@@ -15,7 +15,11 @@ export const MAX_FOLD_DEPTH = 64;
  * Nothing is rendered or executed: unknown inputs (variables) fold to undefined. `consts` holds variables
  * set once to a foldable value. Hand-written because the Jinja library only renders (which we must not do).
  */
-export function fold(n: JNode | undefined, consts: ReadonlyMap<string, Folded>, depth = 0): Folded | undefined {
+export function fold(
+  n: JNode | undefined,
+  consts: ReadonlyMap<string, Folded>,
+  depth = 0,
+): Folded | undefined {
   if (!n || depth > MAX_FOLD_DEPTH) return undefined;
   const d = depth + 1;
   switch (n.type) {
@@ -45,14 +49,22 @@ export function fold(n: JNode | undefined, consts: ReadonlyMap<string, Folded>, 
     }
     case 'FilterExpression': {
       const { name, args } = filterParts(n.filter);
-      return applyFilter(name, fold(node(n.operand), consts, d), args.map((a) => fold(a, consts, d)));
+      return applyFilter(
+        name,
+        fold(node(n.operand), consts, d),
+        args.map((a) => fold(a, consts, d)),
+      );
     }
     case 'CallExpression': {
       const callee = node(n.callee);
       if (callee?.type !== 'MemberExpression' || callee.computed) return undefined;
       const method = identName(callee.property);
       const self = fold(node(callee.object), consts, d);
-      return applyMethod(method, self, nodes(n.args).map((a) => fold(a, consts, d)));
+      return applyMethod(
+        method,
+        self,
+        nodes(n.args).map((a) => fold(a, consts, d)),
+      );
     }
     default:
       return undefined;
@@ -74,8 +86,10 @@ function binary(n: JNode, consts: ReadonlyMap<string, Folded>, d: number): Folde
   if (l === undefined || r === undefined) return undefined;
   if (op === '~') return cap(str(l) + str(r));
   if (typeof l === 'string' && typeof r === 'string' && op === '+') return cap(l + r);
-  if (Array.isArray(l) && Array.isArray(r) && op === '+') return l.length + r.length <= MAX_FOLD_STRING ? [...l, ...r] : undefined;
-  if (typeof l === 'string' && typeof r === 'number' && op === '*') return r >= 0 && l.length * r <= MAX_FOLD_STRING ? l.repeat(r) : undefined;
+  if (Array.isArray(l) && Array.isArray(r) && op === '+')
+    return l.length + r.length <= MAX_FOLD_STRING ? [...l, ...r] : undefined;
+  if (typeof l === 'string' && typeof r === 'number' && op === '*')
+    return r >= 0 && l.length * r <= MAX_FOLD_STRING ? l.repeat(r) : undefined;
   if (typeof l === 'number' && typeof r === 'number') {
     switch (op) {
       case '+':
@@ -95,22 +109,34 @@ function binary(n: JNode, consts: ReadonlyMap<string, Folded>, d: number): Folde
   return undefined;
 }
 
-function applyFilter(name: string | undefined, v: Folded | undefined, args: (Folded | undefined)[]): Folded | undefined {
+function applyFilter(
+  name: string | undefined,
+  v: Folded | undefined,
+  args: (Folded | undefined)[],
+): Folded | undefined {
   if (v === undefined || args.some((a) => a === undefined)) return undefined;
   const a = args as Folded[];
   switch (name) {
     case 'join':
-      return Array.isArray(v) || typeof v === 'string' ? cap((Array.isArray(v) ? v : [...v]).map(str).join(a[0] === undefined ? '' : str(a[0]))) : undefined;
+      return Array.isArray(v) || typeof v === 'string'
+        ? cap((Array.isArray(v) ? v : [...v]).map(str).join(a[0] === undefined ? '' : str(a[0])))
+        : undefined;
     case 'format':
       return typeof v === 'string' ? printf(v, a) : undefined;
     case 'replace':
-      return typeof v === 'string' && typeof a[0] === 'string' && a[1] !== undefined ? cap(v.split(a[0]).join(str(a[1]))) : undefined;
+      return typeof v === 'string' && typeof a[0] === 'string' && a[1] !== undefined
+        ? cap(v.split(a[0]).join(str(a[1])))
+        : undefined;
     case 'lower':
       return typeof v === 'string' ? v.toLowerCase() : undefined;
     case 'upper':
       return typeof v === 'string' ? v.toUpperCase() : undefined;
     case 'reverse':
-      return typeof v === 'string' ? [...v].reverse().join('') : Array.isArray(v) ? [...v].reverse() : undefined;
+      return typeof v === 'string'
+        ? [...v].reverse().join('')
+        : Array.isArray(v)
+          ? [...v].reverse()
+          : undefined;
     case 'string':
       return str(v);
     case 'trim':
@@ -126,18 +152,28 @@ function applyFilter(name: string | undefined, v: Folded | undefined, args: (Fol
   }
 }
 
-function applyMethod(method: string | undefined, self: Folded | undefined, args: (Folded | undefined)[]): Folded | undefined {
+function applyMethod(
+  method: string | undefined,
+  self: Folded | undefined,
+  args: (Folded | undefined)[],
+): Folded | undefined {
   if (typeof self !== 'string' || args.some((a) => a === undefined)) return undefined;
   const a = args as Folded[];
   switch (method) {
     case 'format': {
       let i = 0;
-      return cap(self.replace(/\{(\d*)\}/g, (_m, idx: string) => str(a[idx === '' ? i++ : Number(idx)] ?? '')));
+      return cap(
+        self.replace(/\{(\d*)\}/g, (_m, idx: string) => str(a[idx === '' ? i++ : Number(idx)] ?? '')),
+      );
     }
     case 'join':
-      return Array.isArray(a[0]) || typeof a[0] === 'string' ? cap([...(a[0] as Folded[] | string)].map((x) => str(x)).join(self)) : undefined;
+      return Array.isArray(a[0]) || typeof a[0] === 'string'
+        ? cap([...(a[0] as Folded[] | string)].map((x) => str(x)).join(self))
+        : undefined;
     case 'replace':
-      return typeof a[0] === 'string' && a[1] !== undefined ? cap(self.split(a[0]).join(str(a[1]))) : undefined;
+      return typeof a[0] === 'string' && a[1] !== undefined
+        ? cap(self.split(a[0]).join(str(a[1])))
+        : undefined;
     case 'lower':
       return self.toLowerCase();
     case 'upper':
@@ -160,7 +196,8 @@ function printf(fmt: string, args: Folded[]): string | undefined {
       bad = true;
       return '';
     }
-    if (c === 'c') return typeof v === 'number' && v >= 0 && v <= 0x10ffff ? String.fromCodePoint(Math.trunc(v)) : str(v);
+    if (c === 'c')
+      return typeof v === 'number' && v >= 0 && v <= 0x10ffff ? String.fromCodePoint(Math.trunc(v)) : str(v);
     if (c === 'x' && typeof v === 'number') return Math.trunc(v).toString(16);
     if (c === 'o' && typeof v === 'number') return Math.trunc(v).toString(8);
     if ((c === 'd' || c === 'i') && typeof v === 'number') return String(Math.trunc(v));

@@ -27,10 +27,17 @@ describe('npy detector', () => {
   });
 
   it('reads structured, string and datetime dtypes and scalar shapes', async () => {
-    const structured = "{'descr': [('a', '<i4'), (('t', 'b'), '<f8', (2, 2)), ('c', [('x', '|u1')])], 'fortran_order': True, 'shape': (3,), }";
-    expect((await scanAll(buildNpy({ header: structured, data: new Uint8Array(3 * (4 + 32 + 1)) }))).verdict).toBe('clean');
-    expect((await scanAll(buildNpy({ descr: '<U5', shape: [2], data: new Uint8Array(40) }))).verdict).toBe('clean');
-    expect((await scanAll(buildNpy({ descr: '<M8[ns]', shape: [], data: new Uint8Array(8) }))).verdict).toBe('clean');
+    const structured =
+      "{'descr': [('a', '<i4'), (('t', 'b'), '<f8', (2, 2)), ('c', [('x', '|u1')])], 'fortran_order': True, 'shape': (3,), }";
+    expect(
+      (await scanAll(buildNpy({ header: structured, data: new Uint8Array(3 * (4 + 32 + 1)) }))).verdict,
+    ).toBe('clean');
+    expect((await scanAll(buildNpy({ descr: '<U5', shape: [2], data: new Uint8Array(40) }))).verdict).toBe(
+      'clean',
+    );
+    expect((await scanAll(buildNpy({ descr: '<M8[ns]', shape: [], data: new Uint8Array(8) }))).verdict).toBe(
+      'clean',
+    );
   });
 
   it('rejects a header length beyond the file (corpus npy_bad_header)', async () => {
@@ -48,7 +55,7 @@ describe('npy detector', () => {
       "{'descr': '<f4', 'fortran_order': False, 'shape': (-2,)}",
       "{'descr': '<f4', 'fortran_order': False, 'shape': __import__('os').system('id')}",
       "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}",
-      "[1, 2]",
+      '[1, 2]',
     ];
     for (const header of bad) {
       const r = await scanAll(buildNpy({ header }));
@@ -59,7 +66,9 @@ describe('npy detector', () => {
 
   it('reports data shorter than shape x itemsize, and bytes after it as trailing data', async () => {
     expect(codes(await scanAll(buildNpy({ data: new Uint8Array(20) })))).toEqual(['TRUNCATED']);
-    const r = await scanAll(buildNpy({ data: new Uint8Array([...new Uint8Array(24), 0x80, 0x02, 0x4e, 0x2e]) }));
+    const r = await scanAll(
+      buildNpy({ data: new Uint8Array([...new Uint8Array(24), 0x80, 0x02, 0x4e, 0x2e]) }),
+    );
     expect(r.findings.map((f) => f.ruleId)).toEqual(['NUMPY-TRAILING-DATA']);
     expect([...r.coverage.scanned, ...r.coverage.issues].some((e) => e.member === '<trailing>')).toBe(true);
   });
@@ -84,7 +93,13 @@ describe('npy detector', () => {
         ['b', [true, null, 'xA']],
       ]),
     );
-    for (const bad of ['{a: 1}', "{'a': 1.5}", "{'a': 1} x", "{'a': f(1)}", '(' .repeat(100) + ')'.repeat(100)]) {
+    for (const bad of [
+      '{a: 1}',
+      "{'a': 1.5}",
+      "{'a': 1} x",
+      "{'a': f(1)}",
+      '('.repeat(100) + ')'.repeat(100),
+    ]) {
       expect(() => parsePyLiteral(bad)).toThrow();
     }
     expect(parseDescr('|O')?.hasObject).toBe(true);
@@ -120,11 +135,16 @@ const CORPUS = '../shared/corpus/files';
 describe.runIf(existsSync(CORPUS))('npy corpus', () => {
   it('numeric.npy is clean and npy_bad_header.npy inconclusive', async () => {
     expect((await scanBytes(readFileSync(`${CORPUS}/benign/numeric.npy`), 'n')).verdict).toBe('clean');
-    expect((await scanBytes(readFileSync(`${CORPUS}/malformed/npy_bad_header.npy`), 'b')).verdict).toBe('inconclusive');
+    expect((await scanBytes(readFileSync(`${CORPUS}/malformed/npy_bad_header.npy`), 'b')).verdict).toBe(
+      'inconclusive',
+    );
   });
-  it.each(['benign/object_array.npy', 'malicious/object_array_payload.npy'])('%s hands its pickle to member <pickle>', async (path) => {
-    const r = await scanBytes(readFileSync(`${CORPUS}/${path}`), path);
-    expect(r.findings.map((f) => f.ruleId)).toContain('NUMPY-OBJECT-ARRAY');
-    expect([...r.coverage.scanned, ...r.coverage.issues].some((e) => e.member === '<pickle>')).toBe(true);
-  });
+  it.each(['benign/object_array.npy', 'malicious/object_array_payload.npy'])(
+    '%s hands its pickle to member <pickle>',
+    async (path) => {
+      const r = await scanBytes(readFileSync(`${CORPUS}/${path}`), path);
+      expect(r.findings.map((f) => f.ruleId)).toContain('NUMPY-OBJECT-ARRAY');
+      expect([...r.coverage.scanned, ...r.coverage.issues].some((e) => e.member === '<pickle>')).toBe(true);
+    },
+  );
 });

@@ -57,7 +57,12 @@ class NpySink implements ByteSink {
 
   async end(): Promise<void> {
     if (!this.parsed) {
-      if (this.header) throw new ScanStop('PARSE_ERROR', `npy: header length ${this.header.length} exceeds the file (${this.headerFilled} header bytes present)`, this.prefixLength);
+      if (this.header)
+        throw new ScanStop(
+          'PARSE_ERROR',
+          `npy: header length ${this.header.length} exceeds the file (${this.headerFilled} header bytes present)`,
+          this.prefixLength,
+        );
       throw new ScanStop('TRUNCATED', `npy: file ends inside the ${this.prefixLength}-byte preamble`, 0);
     }
     const p = this.parsed;
@@ -65,12 +70,22 @@ class NpySink implements ByteSink {
     if (this.pickle) {
       await this.pickle.end();
     } else if (p.dtype.hasObject) {
-      this.ctx.issue('TRUNCATED', 'npy: object array has no pickle data', this.prefixLength + this.headerFilled);
+      this.ctx.issue(
+        'TRUNCATED',
+        'npy: object array has no pickle data',
+        this.prefixLength + this.headerFilled,
+      );
     } else if (this.data < p.dataBytes) {
-      this.ctx.issue('TRUNCATED', `npy: array data has ${this.data} of ${p.dataBytes} bytes`, this.prefixLength + this.headerFilled);
+      this.ctx.issue(
+        'TRUNCATED',
+        `npy: array data has ${this.data} of ${p.dataBytes} bytes`,
+        this.prefixLength + this.headerFilled,
+      );
     }
     if (this.trailing) await this.trailing.end();
-    const kind = p.dtype.hasObject ? 'object array (pickle scanned as <pickle>)' : `${p.dataBytes} data bytes`;
+    const kind = p.dtype.hasObject
+      ? 'object array (pickle scanned as <pickle>)'
+      : `${p.dataBytes} data bytes`;
     const extra = this.trailingBytes > 0 ? `, ${this.trailingBytes} trailing bytes` : '';
     this.ctx.scanned('numpy-npy', `npy v${this.version}: ${p.descr}, shape ${shape}, ${kind}${extra}`);
   }
@@ -80,7 +95,8 @@ class NpySink implements ByteSink {
     if (magic.some((b, i) => this.prefix[i] !== b)) throw new ScanStop('PARSE_ERROR', 'npy: bad magic', 0);
     const major = this.prefix[6]!;
     const minor = this.prefix[7]!;
-    if (minor !== 0 || major < 1 || major > 3) throw new ScanStop('UNSUPPORTED_FORMAT', `npy: unsupported version ${major}.${minor}`, 6);
+    if (minor !== 0 || major < 1 || major > 3)
+      throw new ScanStop('UNSUPPORTED_FORMAT', `npy: unsupported version ${major}.${minor}`, 6);
     this.version = `${major}.0`;
     this.prefixLength = major === 1 ? 10 : 12;
   }
@@ -91,7 +107,11 @@ class NpySink implements ByteSink {
     const cap = Math.min(NPY_MAX_HEADER, this.ctx.limits.maxHeaderBytes);
     if (len > cap) throw new ScanStop('LIMIT_HEADER', `npy: header length ${len} exceeds ${cap}`, 8);
     if (this.ctx.size !== undefined && this.prefixLength + len > this.ctx.size) {
-      throw new ScanStop('PARSE_ERROR', `npy: header length ${len} exceeds the file size ${this.ctx.size}`, 8);
+      throw new ScanStop(
+        'PARSE_ERROR',
+        `npy: header length ${len} exceeds the file size ${this.ctx.size}`,
+        8,
+      );
     }
     this.header = new Uint8Array(len);
   }
@@ -108,7 +128,8 @@ class NpySink implements ByteSink {
     this.header = undefined;
     if (this.parsed.dtype.hasObject) {
       NUMPY_RULES.report(this.ctx, 'NUMPY-OBJECT-ARRAY', {
-        message: 'object-dtype array: its data is a pickle (needs allow_pickle=True); scanned as member <pickle>',
+        message:
+          'object-dtype array: its data is a pickle (needs allow_pickle=True); scanned as member <pickle>',
         offset: this.prefixLength + bytes.length,
       });
     }

@@ -34,7 +34,9 @@ export function parseDescr(descr: PyValue, depth = 0): DtypeInfo | undefined {
   for (const field of descr) {
     if (!isTuple(field) || field.tuple.length < 2 || field.tuple.length > 3) return undefined;
     const [name, sub, shape] = field.tuple;
-    const named = typeof name === 'string' || (isTuple(name) && name.tuple.length === 2 && name.tuple.every((n) => typeof n === 'string'));
+    const named =
+      typeof name === 'string' ||
+      (isTuple(name) && name.tuple.length === 2 && name.tuple.every((n) => typeof n === 'string'));
     if (!named) return undefined;
     const inner = parseDescr(sub!, depth + 1);
     if (!inner) return undefined;
@@ -55,7 +57,10 @@ function simple(s: string): DtypeInfo | undefined {
   if (!m) return undefined;
   const kind = m[2]!;
   const digits = m[3]!;
-  if (kind === 'O') return digits === '' || digits === '4' || digits === '8' ? { itemsize: BigInt(digits || 8), hasObject: true } : undefined;
+  if (kind === 'O')
+    return digits === '' || digits === '4' || digits === '8'
+      ? { itemsize: BigInt(digits || 8), hasObject: true }
+      : undefined;
   if (m[4] !== undefined && kind !== 'm' && kind !== 'M') return undefined;
   if (digits === '') return undefined;
   const n = BigInt(digits);

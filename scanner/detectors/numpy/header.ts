@@ -27,10 +27,15 @@ export function parseNpyHeader(text: string): NpyHeader {
   }
   if (!(lit instanceof Map)) throw bad('header is not a dict');
   const keys = [...lit.keys()].sort();
-  if (keys.length !== KEYS.length || keys.some((k, i) => k !== KEYS[i])) throw bad('header keys are not exactly descr, fortran_order, shape');
+  if (keys.length !== KEYS.length || keys.some((k, i) => k !== KEYS[i]))
+    throw bad('header keys are not exactly descr, fortran_order, shape');
   if (typeof lit.get('fortran_order') !== 'boolean') throw bad('fortran_order is not a bool');
   const shapeLit = lit.get('shape')!;
-  if (!isTuple(shapeLit) || !shapeLit.tuple.every((d) => typeof d === 'bigint' && d >= 0n) || shapeLit.tuple.length > 64) {
+  if (
+    !isTuple(shapeLit) ||
+    !shapeLit.tuple.every((d) => typeof d === 'bigint' && d >= 0n) ||
+    shapeLit.tuple.length > 64
+  ) {
     throw bad('shape is not a tuple of non-negative integers');
   }
   const shape = shapeLit.tuple as bigint[];

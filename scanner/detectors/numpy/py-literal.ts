@@ -97,7 +97,15 @@ export function parsePyLiteral(src: string): PyValue {
         continue;
       }
       const e = src[i++];
-      const simple: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', n: '\n', t: '\t', r: '\r', '0': '\0' };
+      const simple: Record<string, string> = {
+        '\\': '\\',
+        "'": "'",
+        '"': '"',
+        n: '\n',
+        t: '\t',
+        r: '\r',
+        '0': '\0',
+      };
       if (e !== undefined && e in simple) out += simple[e];
       else if (e === 'x' || e === 'u') {
         const n = e === 'x' ? 2 : 4;

@@ -22,7 +22,11 @@ const codes = (r: { coverage: { issues: { code: string }[] } }) => r.coverage.is
 describe('safetensors detector', () => {
   it('passes a valid file with ordinary metadata as clean, at every chunk size', async () => {
     const bytes = buildSafetensors(
-      { 'linear.weight': { dtype: 'F32', shape: [2, 3] }, 'linear.bias': { dtype: 'F16', shape: [4] }, empty: { dtype: 'F32', shape: [0, 5] } },
+      {
+        'linear.weight': { dtype: 'F32', shape: [2, 3] },
+        'linear.bias': { dtype: 'F16', shape: [4] },
+        empty: { dtype: 'F32', shape: [0, 5] },
+      },
       { metadata: { format: 'pt' } },
     );
     const r = await scanAll(bytes);
@@ -54,7 +58,8 @@ describe('safetensors detector', () => {
   });
 
   it('rejects duplicate keys, also when spelled with escapes (parser differential)', async () => {
-    const raw = '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"\\u0077":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
+    const raw =
+      '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"\\u0077":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
     const r = await scanAll(buildSafetensors({}, { rawHeader: raw, data: new Uint8Array(4) }));
     expect(r.verdict).toBe('inconclusive');
     expect(r.coverage.issues[0]!.message).toMatch(/duplicate key "w"/);
@@ -64,8 +69,14 @@ describe('safetensors detector', () => {
 
   it('rejects overlapping, gapped, out-of-buffer and mis-sized data_offsets (item 50)', async () => {
     const cases: Record<string, StTensor>[] = [
-      { a: { dtype: 'F32', shape: [4], offsets: [0, 16] as [number, number] }, b: { dtype: 'F32', shape: [4], offsets: [8, 24] as [number, number] } },
-      { a: { dtype: 'F32', shape: [1], offsets: [0, 4] as [number, number] }, b: { dtype: 'F32', shape: [1], offsets: [8, 12] as [number, number] } },
+      {
+        a: { dtype: 'F32', shape: [4], offsets: [0, 16] as [number, number] },
+        b: { dtype: 'F32', shape: [4], offsets: [8, 24] as [number, number] },
+      },
+      {
+        a: { dtype: 'F32', shape: [1], offsets: [0, 4] as [number, number] },
+        b: { dtype: 'F32', shape: [1], offsets: [8, 12] as [number, number] },
+      },
       { a: { dtype: 'F32', shape: [1], offsets: [4, 8] as [number, number] } },
       { a: { dtype: 'F32', shape: [3], offsets: [0, 8] as [number, number] } },
       { a: { dtype: 'Q9', shape: [1], offsets: [0, 1] as [number, number] } },
@@ -89,7 +100,10 @@ describe('safetensors detector', () => {
 
   it('notes code (medium) and URLs (low) in __metadata__ by key, never by value', async () => {
     const r = await scanAll(
-      buildSafetensors({ a: { dtype: 'U8', shape: [1] } }, { metadata: { run: "__import__('os').system('id')", src: 'https://example.com/x', format: 'pt' } }),
+      buildSafetensors(
+        { a: { dtype: 'U8', shape: [1] } },
+        { metadata: { run: "__import__('os').system('id')", src: 'https://example.com/x', format: 'pt' } },
+      ),
     );
     expect(r.verdict).toBe('suspicious');
     expect(r.findings.map((f) => [f.ruleId, f.severity])).toEqual([
@@ -97,7 +111,13 @@ describe('safetensors detector', () => {
       ['SAFETENSORS-METADATA-URL', 'low'],
     ]);
     expect(JSON.stringify(r.findings)).not.toMatch(/system\('id'\)|example\.com/);
-    const benign = { format: 'pt', lr: '0.0001', ss_network_module: 'networks.lora', note: 'trained on 8 GPUs; import from hub', 'modelspec.title': 'My model' };
+    const benign = {
+      format: 'pt',
+      lr: '0.0001',
+      ss_network_module: 'networks.lora',
+      note: 'trained on 8 GPUs; import from hub',
+      'modelspec.title': 'My model',
+    };
     const clean = await scanAll(buildSafetensors({ a: { dtype: 'U8', shape: [1] } }, { metadata: benign }));
     expect(clean.findings).toEqual([]);
   });
@@ -113,7 +133,10 @@ describe('safetensors detector', () => {
   });
 
   it('never crashes or hangs on random or mutated input', async () => {
-    const base = buildSafetensors({ a: { dtype: 'F32', shape: [2, 2] }, b: { dtype: 'I64', shape: [1] } }, { metadata: { format: 'pt' } });
+    const base = buildSafetensors(
+      { a: { dtype: 'F32', shape: [2, 2] }, b: { dtype: 'I64', shape: [1] } },
+      { metadata: { format: 'pt' } },
+    );
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),

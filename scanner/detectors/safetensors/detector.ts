@@ -61,29 +61,63 @@ class SafetensorsSink implements ByteSink {
   }
 
   async end(): Promise<void> {
-    if (this.headerLength < 0) throw new ScanStop('TRUNCATED', `safetensors: file ends after ${this.filled} of 8 header-length bytes`, 0);
+    if (this.headerLength < 0)
+      throw new ScanStop(
+        'TRUNCATED',
+        `safetensors: file ends after ${this.filled} of 8 header-length bytes`,
+        0,
+      );
     if (this.header) {
-      throw new ScanStop('PARSE_ERROR', `safetensors: header length ${this.headerLength} exceeds the file (${this.filled} header bytes present)`, 0);
+      throw new ScanStop(
+        'PARSE_ERROR',
+        `safetensors: header length ${this.headerLength} exceeds the file (${this.filled} header bytes present)`,
+        0,
+      );
     }
     if (this.data < this.dataLength) {
-      throw new ScanStop('TRUNCATED', `safetensors: data section has ${this.data} of ${this.dataLength} bytes`, 8 + this.headerLength + this.data);
+      throw new ScanStop(
+        'TRUNCATED',
+        `safetensors: data section has ${this.data} of ${this.dataLength} bytes`,
+        8 + this.headerLength + this.data,
+      );
     }
     if (this.trailing) await this.trailing.end();
     const extra = this.trailingBytes > 0 ? `, ${this.trailingBytes} trailing bytes` : '';
-    this.ctx.scanned('safetensors', `safetensors: ${this.tensors} tensors, header ${this.headerLength} bytes, data ${this.dataLength} bytes${extra}`);
+    this.ctx.scanned(
+      'safetensors',
+      `safetensors: ${this.tensors} tensors, header ${this.headerLength} bytes, data ${this.dataLength} bytes${extra}`,
+    );
   }
 
   private startHeader(): void {
     const len = new DataView(this.lenBytes.buffer).getBigUint64(0, true);
     const cap = Math.min(SAFETENSORS_MAX_HEADER, this.ctx.limits.maxHeaderBytes);
     if (len > BigInt(SAFETENSORS_MAX_HEADER)) {
-      throw new ScanStop('PARSE_ERROR', `safetensors: header length ${len} exceeds the format's 100 MB limit`, 0);
+      throw new ScanStop(
+        'PARSE_ERROR',
+        `safetensors: header length ${len} exceeds the format's 100 MB limit`,
+        0,
+      );
     }
-    if (len > BigInt(cap)) throw new ScanStop('LIMIT_HEADER', `safetensors: header length ${len} exceeds maxHeaderBytes ${cap}`, 0);
+    if (len > BigInt(cap))
+      throw new ScanStop(
+        'LIMIT_HEADER',
+        `safetensors: header length ${len} exceeds maxHeaderBytes ${cap}`,
+        0,
+      );
     if (this.ctx.size !== undefined && len > BigInt(this.ctx.size - 8)) {
-      throw new ScanStop('PARSE_ERROR', `safetensors: header length ${len} exceeds the file size ${this.ctx.size}`, 0);
+      throw new ScanStop(
+        'PARSE_ERROR',
+        `safetensors: header length ${len} exceeds the file size ${this.ctx.size}`,
+        0,
+      );
     }
-    if (len < 2n) throw new ScanStop('PARSE_ERROR', `safetensors: header length ${len} is too small for a JSON object`, 0);
+    if (len < 2n)
+      throw new ScanStop(
+        'PARSE_ERROR',
+        `safetensors: header length ${len} is too small for a JSON object`,
+        0,
+      );
     this.headerLength = Number(len);
     this.header = new Uint8Array(this.headerLength);
     this.filled = 0;
@@ -96,7 +130,11 @@ class SafetensorsSink implements ByteSink {
     this.tensors = parsed.tensors.length;
     const size = this.ctx.size;
     if (size !== undefined && 8 + this.headerLength + this.dataLength > size) {
-      throw new ScanStop('PARSE_ERROR', `safetensors: data_offsets end at ${this.dataLength}, beyond the file size ${size}`, 8);
+      throw new ScanStop(
+        'PARSE_ERROR',
+        `safetensors: data_offsets end at ${this.dataLength}, beyond the file size ${size}`,
+        8,
+      );
     }
     checkMetadata(parsed.metadata, this.ctx);
   }

@@ -43,15 +43,18 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   } catch (err) {
     throw malformed(`header is not valid JSON (${(err as Error).message.slice(0, 120)})`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw malformed('header is not a JSON object');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw malformed('header is not a JSON object');
   const dup = findDuplicateKey(text);
-  if (dup !== undefined) throw malformed(`duplicate key ${quoteName(dup)} in header (loaders disagree on which one wins)`);
+  if (dup !== undefined)
+    throw malformed(`duplicate key ${quoteName(dup)} in header (loaders disagree on which one wins)`);
 
   const metadata = new Map<string, string>();
   const tensors: TensorRange[] = [];
   for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('__metadata__ is not an object');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw malformed('__metadata__ is not an object');
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if (typeof v !== 'string') throw malformed(`__metadata__ value of ${quoteName(k)} is not a string`);
         metadata.set(k, v);
@@ -64,8 +67,12 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const t of tensors) {
-    if (t.begin < at) throw malformed(`data_offsets of tensor ${quoteName(t.name)} overlap the previous tensor`);
-    if (t.begin > at) throw malformed(`gap of ${t.begin - at} bytes before tensor ${quoteName(t.name)} (data_offsets not contiguous)`);
+    if (t.begin < at)
+      throw malformed(`data_offsets of tensor ${quoteName(t.name)} overlap the previous tensor`);
+    if (t.begin > at)
+      throw malformed(
+        `gap of ${t.begin - at} bytes before tensor ${quoteName(t.name)} (data_offsets not contiguous)`,
+      );
     at = t.end;
   }
   return { tensors, dataLength: at, metadata };
@@ -73,14 +80,19 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
 
 function parseTensor(name: string, value: unknown): TensorRange {
   const q = quoteName(name);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(`tensor ${q} is not an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed(`tensor ${q} is not an object`);
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   const bits = typeof dtype === 'string' ? SAFETENSORS_DTYPE_BITS.get(dtype) : undefined;
   if (bits === undefined) throw malformed(`tensor ${q} has an unknown dtype`);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     throw malformed(`tensor ${q} has an invalid shape`);
   }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)) {
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0)
+  ) {
     throw malformed(`tensor ${q} has invalid data_offsets`);
   }
   const [begin, end] = offsets as [number, number];
@@ -89,7 +101,9 @@ function parseTensor(name: string, value: unknown): TensorRange {
   for (const d of shape as number[]) numel *= BigInt(d);
   const wantBits = numel * BigInt(bits);
   if (wantBits % 8n !== 0n || wantBits / 8n !== BigInt(end - begin)) {
-    throw malformed(`tensor ${q}: ${end - begin} bytes in data_offsets but shape x dtype needs ${wantBits} bits`);
+    throw malformed(
+      `tensor ${q}: ${end - begin} bytes in data_offsets but shape x dtype needs ${wantBits} bits`,
+    );
   }
   return { name, begin, end };
 }

@@ -7,7 +7,10 @@ let compiled: { code: RegExp[]; url: RegExp[] } | undefined;
 function patterns(): { code: RegExp[]; url: RegExp[] } {
   if (compiled) return compiled;
   const p = SAFETENSORS_RULES.doc.metadata_patterns;
-  return (compiled = { code: p.code.map((s) => new RegExp(s, 'i')), url: p.url.map((s) => new RegExp(s, 'i')) });
+  return (compiled = {
+    code: p.code.map((s) => new RegExp(s, 'i')),
+    url: p.url.map((s) => new RegExp(s, 'i')),
+  });
 }
 
 /**
