@@ -2,10 +2,12 @@ import type { Connector } from './connector.js';
 import type { ConnectorFactory, ConnectorSettings, ParsedReference } from './connector-factory.js';
 import { ConnectorError } from './errors.js';
 import { huggingfaceFactory } from './huggingface/factory.js';
+import { mlflowFactory } from './mlflow/factory.js';
+import { s3Factory } from './s3/factory.js';
 import type { Scope } from './scope.js';
 
 /** Every registry connector, in the order references are tried. */
-export const CONNECTORS: readonly ConnectorFactory[] = [huggingfaceFactory];
+export const CONNECTORS: readonly ConnectorFactory[] = [huggingfaceFactory, mlflowFactory, s3Factory];
 
 /** Whether `ref` looks like a registry reference rather than a local path. */
 export function isReference(ref: string): boolean {
