@@ -10,8 +10,14 @@ export const HEAD_KEEP = 256;
 /** Compressed bytes handed to the inflater at a time. */
 export const INFLATE_SLICE = 64 * 1024;
 
-/** How a member is opened once its first content byte is known (-1 for an empty member). */
-export type OpenPlan = (firstByte: number) => MemberOptions;
+/**
+ * How a member is opened: after its first `headBytes` content bytes (or all of it, if shorter) are known.
+ * Held head bytes are bounded by SNIFF_BYTES.
+ */
+export interface OpenPlan {
+  headBytes: number;
+  open(head: Uint8Array, complete: boolean): MemberOptions;
+}
 
 /**
  * One ZIP entry's data on its way to its member: stored bytes pass through, deflate is inflated (bounded by
@@ -22,6 +28,9 @@ export class ZipEntry {
   readonly head = new Uint8Array(HEAD_KEEP);
   headLength = 0;
   private member: ByteSink | undefined;
+  /** Content held until the plan can decide how to open the member. */
+  private pending: Uint8Array = new Uint8Array(0);
+  private pendingLength = 0;
   private readonly pump: InflatePump | undefined;
   private readonly guard: ExpansionGuard;
   /** Compressed bytes consumed. */
@@ -74,8 +83,8 @@ export class ZipEntry {
   async end(): Promise<void> {
     if (this.pump) await this.pump.end();
     if (!this.supported) return;
-    if (!this.member) this.member = this.ctx.openMember(this.name, this.plan(-1));
-    await this.member.end();
+    if (!this.member) await this.openWith(this.pending.subarray(0, this.pendingLength), true);
+    await this.member!.end();
   }
 
   /** Stop after an error: end the member so what it saw is reported, without reading further. */
@@ -92,9 +101,34 @@ export class ZipEntry {
       this.headLength += k;
     }
     if (!this.member) {
-      const opts = this.plan(chunk[0]!);
-      this.member = this.ctx.openMember(this.name, this.size === undefined || opts.size !== undefined ? opts : { ...opts, size: this.size });
+      if (this.pendingLength + chunk.length < this.plan.headBytes) {
+        this.pending = growInto(this.pending, this.pendingLength, chunk);
+        this.pendingLength += chunk.length;
+        return;
+      }
+      if (this.pendingLength > 0) {
+        const head = growInto(this.pending, this.pendingLength, chunk).subarray(0, this.pendingLength + chunk.length);
+        this.pending = new Uint8Array(0);
+        this.pendingLength = 0;
+        return this.openWith(head, false);
+      }
+      return this.openWith(chunk, false);
     }
     await this.member.write(chunk);
   }
+
+  private async openWith(head: Uint8Array, complete: boolean): Promise<void> {
+    const opts = this.plan.open(head, complete);
+    this.member = this.ctx.openMember(this.name, this.size === undefined || opts.size !== undefined ? opts : { ...opts, size: this.size });
+    if (head.length > 0) await this.member.write(head);
+  }
+}
+
+/** A buffer holding `buf[0..length)` followed by `chunk` (reusing `buf` when it has room; may be longer). */
+function growInto(buf: Uint8Array, length: number, chunk: Uint8Array): Uint8Array {
+  const need = length + chunk.length;
+  const out = buf.length >= need ? buf : new Uint8Array(Math.max(need, buf.length * 2));
+  if (out !== buf) out.set(buf.subarray(0, length), 0);
+  out.set(chunk, length);
+  return out;
 }
