@@ -13,7 +13,8 @@ export async function writeHdf5(
 ): Promise<Uint8Array> {
   const { FS } = await h5wasm.ready;
   const name = `/cavra-test-${process.pid}-${counter++}.h5`;
-  const libver = options.libver === 'latest' ? (['latest', 'latest'] as const) : (['earliest', 'latest'] as const);
+  const libver =
+    options.libver === 'latest' ? (['latest', 'latest'] as const) : (['earliest', 'latest'] as const);
   const file = new h5wasm.File(name, 'w', { libver: [...libver] });
   for (const [k, value] of Object.entries(attrs)) file.create_attribute(k, value);
   file.create_group('model_weights');

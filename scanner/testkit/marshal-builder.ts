@@ -64,7 +64,8 @@ function tuple<T>(o: Out, items: readonly T[], each: (item: T) => void): void {
 
 function code(o: Out, spec: CodeSpec, layout: PyLayout): void {
   o.type('c', true);
-  const ints = layout === '3.11' ? [1, 0, 0, 3, 0x13] : layout === '3.8' ? [1, 0, 0, 1, 3, 0x43] : [1, 1, 3, 0x43];
+  const ints =
+    layout === '3.11' ? [1, 0, 0, 3, 0x13] : layout === '3.8' ? [1, 0, 0, 1, 3, 0x43] : [1, 1, 3, 0x43];
   for (const n of ints) o.i32(n);
   bytes(o, [0x97, 0x00, 0x7c, 0x00, 0x53, 0x00]);
   tuple(o, spec.consts ?? [null], (c) => konst(o, c, layout));

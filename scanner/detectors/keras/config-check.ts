@@ -45,7 +45,8 @@ export function checkKerasConfig(doc: unknown, ctx: DetectorContext, source: str
       checkObject(obj, obj.class_name, where(source, path), ctx, t, stats);
     }
     const keys = Object.keys(obj);
-    for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: obj[keys[i]!], path: [...path, keys[i]!] });
+    for (let i = keys.length - 1; i >= 0; i--)
+      stack.push({ value: obj[keys[i]!], path: [...path, keys[i]!] });
   }
   return stats;
 }
@@ -79,7 +80,11 @@ function checkObject(
   for (const name of [cls, qualified, fnName, registered?.slice(registered.indexOf('>') + 1)]) {
     const rule = name === undefined ? undefined : t.gadgets.get(name);
     if (rule) {
-      KERAS_RULES.report(ctx, rule, { message: `${cls} in ${at} is a known Keras gadget`, evidence: at, callable: clip(qualified) });
+      KERAS_RULES.report(ctx, rule, {
+        message: `${cls} in ${at} is a known Keras gadget`,
+        evidence: at,
+        callable: clip(qualified),
+      });
       break;
     }
   }
@@ -88,18 +93,33 @@ function checkObject(
   const rule = moduleRule ?? regRule;
   if (rule) {
     const named = moduleRule ? qualified : registered!;
-    KERAS_RULES.report(ctx, rule, { message: `${at} makes Keras import ${clip(named)}`, evidence: at, callable: clip(named) });
+    KERAS_RULES.report(ctx, rule, {
+      message: `${at} makes Keras import ${clip(named)}`,
+      evidence: at,
+      callable: clip(named),
+    });
   }
 
-  const config = obj.config !== null && typeof obj.config === 'object' ? (obj.config as Record<string, unknown>) : undefined;
+  const config =
+    obj.config !== null && typeof obj.config === 'object'
+      ? (obj.config as Record<string, unknown>)
+      : undefined;
   if (cls === '__lambda__' && config) {
     stats.lambdas++;
     const code = config.code;
-    reportLambda(typeof code === 'string' ? decodeLambdaCode(code) : { kind: 'undecodable', reason: 'no code' }, at, ctx, t);
+    reportLambda(
+      typeof code === 'string' ? decodeLambdaCode(code) : { kind: 'undecodable', reason: 'no code' },
+      at,
+      ctx,
+      t,
+    );
   } else if (cls === 'Lambda' && config) {
     // Keras 2 stores the function inline (base64 / [code, defaults, closure] / a function name); a Keras 3
     // `__lambda__` object is reached by the walk itself.
-    for (const [key, typeKey] of [['function', 'function_type'], ['output_shape', 'output_shape_type']] as const) {
+    for (const [key, typeKey] of [
+      ['function', 'function_type'],
+      ['output_shape', 'output_shape_type'],
+    ] as const) {
       const fn = config[key];
       if (fn !== null && typeof fn === 'object' && !Array.isArray(fn)) continue;
       if (key === 'output_shape' && config[typeKey] !== 'lambda' && config[typeKey] !== 'function') continue;
@@ -113,11 +133,18 @@ function checkObject(
 }
 
 /** Rule id for a module (or registered package) a config makes Keras import, or undefined when it is Keras'. */
-function gradeModule(module: string, qualified: string, ctx: DetectorContext, t: KerasTables): string | undefined {
+function gradeModule(
+  module: string,
+  qualified: string,
+  ctx: DetectorContext,
+  t: KerasTables,
+): string | undefined {
   const { allowKerasModules, denyKerasModules } = ctx.extensions;
-  if (matchesPattern(qualified, denyKerasModules) || matchesPattern(module, denyKerasModules)) return 'KERAS-DENIED-MODULE';
+  if (matchesPattern(qualified, denyKerasModules) || matchesPattern(module, denyKerasModules))
+    return 'KERAS-DENIED-MODULE';
   if (matchesPattern(module, t.dangerousModules)) return 'KERAS-DANGEROUS-MODULE';
-  if (matchesPattern(qualified, allowKerasModules) || matchesPattern(module, allowKerasModules)) return undefined;
+  if (matchesPattern(qualified, allowKerasModules) || matchesPattern(module, allowKerasModules))
+    return undefined;
   if (matchesPattern(module, t.kerasModules)) return undefined;
   return 'KERAS-CUSTOM-OBJECT';
 }
@@ -125,13 +152,22 @@ function gradeModule(module: string, qualified: string, ctx: DetectorContext, t:
 function reportLambda(found: LambdaFunction, at: string, ctx: DetectorContext, t: KerasTables): void {
   if (found.kind === 'none') return;
   if (found.kind === 'undecodable') {
-    KERAS_RULES.report(ctx, 'KERAS-LAMBDA-UNDECODABLE', { message: `Lambda in ${at}: ${found.reason}`, evidence: at });
+    KERAS_RULES.report(ctx, 'KERAS-LAMBDA-UNDECODABLE', {
+      message: `Lambda in ${at}: ${found.reason}`,
+      evidence: at,
+    });
     return;
   }
   if (found.kind === 'reference') {
-    const rule = found.module ? gradeModule(found.module, `${found.module}.${found.name}`, ctx, t) : 'KERAS-CUSTOM-OBJECT';
+    const rule = found.module
+      ? gradeModule(found.module, `${found.module}.${found.name}`, ctx, t)
+      : 'KERAS-CUSTOM-OBJECT';
     const named = clip(found.module ? `${found.module}.${found.name}` : found.name);
-    KERAS_RULES.report(ctx, rule ?? 'KERAS-LAMBDA-CODE', { message: `Lambda in ${at} calls Python function ${named}`, evidence: at, callable: named });
+    KERAS_RULES.report(ctx, rule ?? 'KERAS-LAMBDA-CODE', {
+      message: `Lambda in ${at} calls Python function ${named}`,
+      evidence: at,
+      callable: named,
+    });
     return;
   }
   const { names, constants, layout, codeObjects } = found.summary;
@@ -146,7 +182,10 @@ function reportLambda(found: LambdaFunction, at: string, ctx: DetectorContext, t
   for (const c of constants) if (matchesPattern(c, t.dangerousModules)) hits.add(c.split('.')[0]!);
   const detail = `marshal ${layout}, ${codeObjects} code object(s)`;
   for (const rule of gadgetRules) {
-    KERAS_RULES.report(ctx, rule, { message: `Lambda in ${at} calls a known Keras gadget`, evidence: `${at}: ${detail}` });
+    KERAS_RULES.report(ctx, rule, {
+      message: `Lambda in ${at} calls a known Keras gadget`,
+      evidence: `${at}: ${detail}`,
+    });
   }
   if (hits.size > 0) {
     const list = [...hits].sort().join(', ');
@@ -156,7 +195,10 @@ function reportLambda(found: LambdaFunction, at: string, ctx: DetectorContext, t
       callable: clip(list),
     });
   } else {
-    KERAS_RULES.report(ctx, 'KERAS-LAMBDA-CODE', { message: `Lambda in ${at} carries Python bytecode`, evidence: `${at}: ${detail}` });
+    KERAS_RULES.report(ctx, 'KERAS-LAMBDA-CODE', {
+      message: `Lambda in ${at} carries Python bytecode`,
+      evidence: `${at}: ${detail}`,
+    });
   }
 }
 

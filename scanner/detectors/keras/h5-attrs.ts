@@ -24,7 +24,10 @@ export class H5NeedMore extends Error {
 
 /** The bytes are not HDF5 this reader understands. */
 export class H5FormatError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
     this.name = 'H5FormatError';
   }
@@ -134,12 +137,18 @@ class H5Reader {
     const blocks: { start: number; end: number }[] = [];
     let v2 = false;
     this.need(at + 16);
-    if (this.buf[at] === 0x4f && this.buf[at + 1] === 0x48 && this.buf[at + 2] === 0x44 && this.buf[at + 3] === 0x52) {
+    if (
+      this.buf[at] === 0x4f &&
+      this.buf[at + 1] === 0x48 &&
+      this.buf[at + 2] === 0x44 &&
+      this.buf[at + 3] === 0x52
+    ) {
       v2 = true;
       const flags = this.u8(at + 5);
       let p = at + 6 + (flags & 0x20 ? 16 : 0) + (flags & 0x10 ? 4 : 0);
       const sizeBytes = 1 << (flags & 3);
-      const chunk = sizeBytes === 1 ? this.u8(p) : sizeBytes === 8 ? this.uint(p, 8) : this.uint(p, sizeBytes);
+      const chunk =
+        sizeBytes === 1 ? this.u8(p) : sizeBytes === 8 ? this.uint(p, 8) : this.uint(p, sizeBytes);
       p += sizeBytes;
       blocks.push({ start: p, end: p + chunk });
     } else if (this.u8(at) === 1) {
@@ -152,7 +161,7 @@ class H5Reader {
     for (let b = 0; b < blocks.length; b++) {
       const { start, end } = blocks[b]!;
       const headerSize = v2 ? 4 + (this.creationOrder(at) ? 2 : 0) : 8;
-      for (let p = start; p + headerSize <= end; ) {
+      for (let p = start; p + headerSize <= end;) {
         if (++messages > MAX_H5_MESSAGES) throw new H5FormatError('too many HDF5 header messages', p);
         const type = v2 ? this.u8(p) : this.u16(p);
         const size = v2 ? this.u16(p + 1) : this.u16(p + 2);
@@ -162,11 +171,13 @@ class H5Reader {
         if (type === MSG_CONTINUATION) {
           const target = this.base + this.addr(data);
           const length = this.len(data + this.offsetSize);
-          if (seen.has(target) || seen.size >= MAX_H5_CONTINUATIONS) throw new H5FormatError('HDF5 continuation loop', data);
+          if (seen.has(target) || seen.size >= MAX_H5_CONTINUATIONS)
+            throw new H5FormatError('HDF5 continuation loop', data);
           seen.add(target);
           if (v2) {
             this.need(target + 4);
-            if (this.u32(target) !== 0x4b48434f) throw new H5FormatError('bad HDF5 continuation signature', target);
+            if (this.u32(target) !== 0x4b48434f)
+              throw new H5FormatError('bad HDF5 continuation signature', target);
             blocks.push({ start: target + 4, end: target + length - 4 });
           } else blocks.push({ start: target, end: target + length });
         } else if (type === MSG_ATTRIBUTE) {
@@ -194,7 +205,8 @@ class H5Reader {
 
   private readAttribute(start: number, end: number): void {
     const version = this.u8(start);
-    if (version < 1 || version > 3) throw new H5FormatError(`HDF5 attribute message version ${version}`, start);
+    if (version < 1 || version > 3)
+      throw new H5FormatError(`HDF5 attribute message version ${version}`, start);
     const flags = this.u8(start + 1);
     const nameSize = this.u16(start + 2);
     const dtSize = this.u16(start + 4);
@@ -246,15 +258,17 @@ class H5Reader {
     const index = this.u32(data + 4 + this.offsetSize);
     if (length > this.maxString) throw new H5FormatError('HDF5 string attribute larger than the limit', data);
     this.need(collection + 8 + this.lengthSize);
-    if (this.u32(collection) !== 0x4c4f4347) throw new H5FormatError('bad HDF5 global heap signature', collection);
+    if (this.u32(collection) !== 0x4c4f4347)
+      throw new H5FormatError('bad HDF5 global heap signature', collection);
     const collectionEnd = collection + this.len(collection + 8);
-    for (let p = collection + 8 + this.lengthSize; p + 8 + this.lengthSize <= collectionEnd; ) {
+    for (let p = collection + 8 + this.lengthSize; p + 8 + this.lengthSize <= collectionEnd;) {
       const id = this.u16(p);
       const size = this.len(p + 8);
       const body = p + 8 + this.lengthSize;
       if (id === 0) break;
       if (id === index) {
-        if (size < length || body + size > collectionEnd) throw new H5FormatError('bad HDF5 global heap object', p);
+        if (size < length || body + size > collectionEnd)
+          throw new H5FormatError('bad HDF5 global heap object', p);
         this.need(body + length);
         return decodeString(this.buf.subarray(body, body + length));
       }

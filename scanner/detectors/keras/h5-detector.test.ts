@@ -7,38 +7,67 @@ import { writeHdf5 } from '../../testkit/hdf5-builder.js';
 import { kerasBase64, marshalCode } from '../../testkit/marshal-builder.js';
 import { readRootAttributes } from './h5-attrs.js';
 
-const modelConfig = (layers: unknown[]) => JSON.stringify({ class_name: 'Sequential', config: { name: 'seq', layers } });
+const modelConfig = (layers: unknown[]) =>
+  JSON.stringify({ class_name: 'Sequential', config: { name: 'seq', layers } });
 const dense = { class_name: 'Dense', config: { units: 3 } };
 const lambda = (names: string[], consts: (string | null)[] = [null, 'os']) => ({
   class_name: 'Lambda',
-  config: { function: [kerasBase64(marshalCode({ names, consts })), null, null], function_type: 'lambda', module: '__main__' },
+  config: {
+    function: [kerasBase64(marshalCode({ names, consts })), null, null],
+    function_type: 'lambda',
+    module: '__main__',
+  },
 });
-const keras = (layers: unknown[]) => ({ keras_version: '2.11.0', backend: 'tensorflow', model_config: modelConfig(layers), training_config: JSON.stringify({ loss: 'mse' }) });
+const keras = (layers: unknown[]) => ({
+  keras_version: '2.11.0',
+  backend: 'tensorflow',
+  model_config: modelConfig(layers),
+  training_config: JSON.stringify({ loss: 'mse' }),
+});
 
 describe('readRootAttributes', () => {
-  it.each(['earliest', 'latest'] as const)('reads string attributes written with libver %s', async (libver) => {
-    const bytes = await writeHdf5(keras([dense]), { libver });
-    expect(bytes[8]).toBe(libver === 'earliest' ? 0 : 3); // superblock version
-    const { attrs, unreadable } = readRootAttributes(bytes, 1 << 20);
-    expect(unreadable).toEqual([]);
-    expect(attrs.get('keras_version')).toBe('2.11.0');
-    expect(JSON.parse(attrs.get('model_config')!)).toEqual(JSON.parse(modelConfig([dense])));
-  });
+  it.each(['earliest', 'latest'] as const)(
+    'reads string attributes written with libver %s',
+    async (libver) => {
+      const bytes = await writeHdf5(keras([dense]), { libver });
+      expect(bytes[8]).toBe(libver === 'earliest' ? 0 : 3); // superblock version
+      const { attrs, unreadable } = readRootAttributes(bytes, 1 << 20);
+      expect(unreadable).toEqual([]);
+      expect(attrs.get('keras_version')).toBe('2.11.0');
+      expect(JSON.parse(attrs.get('model_config')!)).toEqual(JSON.parse(modelConfig([dense])));
+    },
+  );
 });
 
 describe('kerasH5Detector', () => {
-  it.each([1, 7, 65536])('finds a Lambda calling os.system (chunks of %i bytes) and keeps benign files clean', async (chunk) => {
-    const bad = await scanBytes(await writeHdf5(keras([dense, lambda(['__import__', 'system'])])), 'bad.h5', {}, chunk);
-    expect(bad.format).toBe('keras-h5');
-    expect(bad.verdict).toBe('malicious');
-    expect(bad.findings.map((f) => f.ruleId)).toEqual(['KERAS-LAMBDA-DANGEROUS-CODE']);
-    const good = await scanBytes(await writeHdf5(keras([dense]), { libver: 'latest' }), 'good.h5', {}, chunk);
-    expect(good.verdict).toBe('clean');
-    expect(good.coverage.issues).toEqual([]);
-  });
+  it.each([1, 7, 65536])(
+    'finds a Lambda calling os.system (chunks of %i bytes) and keeps benign files clean',
+    async (chunk) => {
+      const bad = await scanBytes(
+        await writeHdf5(keras([dense, lambda(['__import__', 'system'])])),
+        'bad.h5',
+        {},
+        chunk,
+      );
+      expect(bad.format).toBe('keras-h5');
+      expect(bad.verdict).toBe('malicious');
+      expect(bad.findings.map((f) => f.ruleId)).toEqual(['KERAS-LAMBDA-DANGEROUS-CODE']);
+      const good = await scanBytes(
+        await writeHdf5(keras([dense]), { libver: 'latest' }),
+        'good.h5',
+        {},
+        chunk,
+      );
+      expect(good.verdict).toBe('clean');
+      expect(good.coverage.issues).toEqual([]);
+    },
+  );
 
   it('grades an arithmetic Lambda as suspicious and treats plain HDF5 data as clean data', async () => {
-    const r = await scanBytes(await writeHdf5(keras([lambda(['multiply'], [null, 2 as unknown as string])])), 'x.h5');
+    const r = await scanBytes(
+      await writeHdf5(keras([lambda(['multiply'], [null, 2 as unknown as string])])),
+      'x.h5',
+    );
     expect(r.verdict).toBe('suspicious');
     const data = await scanBytes(await writeHdf5({ title: 'measurements' }), 'd.h5');
     expect(data.verdict).toBe('clean');
@@ -58,12 +87,18 @@ describe('kerasH5Detector', () => {
   it('never crashes or hangs on mutated HDF5 bytes', async () => {
     const base = await writeHdf5(keras([dense, lambda(['system'])]));
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat(Math.min(base.length, 4096) - 1), fc.nat(255)), { minLength: 1, maxLength: 6 }), async (edits) => {
-        const mutated = base.slice();
-        for (const [at, value] of edits) mutated[at] = value;
-        const r = await scanBytes(mutated, 'm.h5', {}, 4096);
-        expect(r.coverage.issues.filter((i) => i.code === 'INTERNAL_ERROR')).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(Math.min(base.length, 4096) - 1), fc.nat(255)), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        async (edits) => {
+          const mutated = base.slice();
+          for (const [at, value] of edits) mutated[at] = value;
+          const r = await scanBytes(mutated, 'm.h5', {}, 4096);
+          expect(r.coverage.issues.filter((i) => i.code === 'INTERNAL_ERROR')).toEqual([]);
+        },
+      ),
       { numRuns: 150 },
     );
   });

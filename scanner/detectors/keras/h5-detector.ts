@@ -65,14 +65,28 @@ class KerasH5Sink {
     try {
       attrs = readRootAttributes(prefix, Math.min(this.ctx.limits.maxHeaderBytes, KERAS_H5_PREFIX_BYTES));
     } catch (err) {
-      if (err instanceof H5NeedMore && !final && err.needed <= KERAS_H5_PREFIX_BYTES && this.length < KERAS_H5_PREFIX_BYTES) {
+      if (
+        err instanceof H5NeedMore &&
+        !final &&
+        err.needed <= KERAS_H5_PREFIX_BYTES &&
+        this.length < KERAS_H5_PREFIX_BYTES
+      ) {
         this.nextAttempt = Math.min(Math.max(err.needed, this.length * 2), KERAS_H5_PREFIX_BYTES);
         return;
       }
       this.finish();
       if (err instanceof H5NeedMore) {
-        if (complete) this.ctx.issue('TRUNCATED', `HDF5 file ends before its root attributes (needs byte ${err.needed})`, this.length);
-        else this.ctx.issue('LIMIT_HEADER', `HDF5 root attributes not within the first ${KERAS_H5_PREFIX_BYTES} bytes; not checked`);
+        if (complete)
+          this.ctx.issue(
+            'TRUNCATED',
+            `HDF5 file ends before its root attributes (needs byte ${err.needed})`,
+            this.length,
+          );
+        else
+          this.ctx.issue(
+            'LIMIT_HEADER',
+            `HDF5 root attributes not within the first ${KERAS_H5_PREFIX_BYTES} bytes; not checked`,
+          );
       } else if (err instanceof H5FormatError) {
         this.ctx.issue('PARSE_ERROR', `HDF5: ${err.message}`, err.offset);
       } else throw err;
@@ -90,7 +104,8 @@ class KerasH5Sink {
   private analyze({ attrs, unreadable }: RootAttributes): void {
     const ctx = this.ctx;
     const keras = attrs.has('model_config') || attrs.has('keras_version') || attrs.has('training_config');
-    if (unreadable.length > 0) ctx.issue('UNREADABLE', `HDF5 root attributes not read: ${[...new Set(unreadable)].join(', ')}`);
+    if (unreadable.length > 0)
+      ctx.issue('UNREADABLE', `HDF5 root attributes not read: ${[...new Set(unreadable)].join(', ')}`);
     let lambdas = 0;
     let objects = 0;
     for (const name of CONFIG_ATTRIBUTES) {

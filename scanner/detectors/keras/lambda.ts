@@ -27,7 +27,8 @@ export function inspectLambdaFunction(fn: unknown, functionType: unknown, module
 /** base64 text of `marshal.dumps(code)` -> names and constants of the code objects. */
 export function decodeLambdaCode(text: string): LambdaFunction {
   const compact = text.replace(/\s+/g, '');
-  if (compact.length > (MAX_MARSHAL_BYTES / 3) * 4 + 4) return { kind: 'undecodable', reason: 'bytecode too large' };
+  if (compact.length > (MAX_MARSHAL_BYTES / 3) * 4 + 4)
+    return { kind: 'undecodable', reason: 'bytecode too large' };
   if (compact.length === 0 || compact.length % 4 === 1 || !BASE64.test(compact)) {
     return { kind: 'undecodable', reason: 'function is not base64 text' };
   }
@@ -35,7 +36,8 @@ export function decodeLambdaCode(text: string): LambdaFunction {
   try {
     return { kind: 'code', summary: summarizeMarshal(bytes) };
   } catch (err) {
-    if (err instanceof MarshalError) return { kind: 'undecodable', reason: `marshal: ${err.message} at byte ${err.offset}` };
+    if (err instanceof MarshalError)
+      return { kind: 'undecodable', reason: `marshal: ${err.message} at byte ${err.offset}` };
     throw err;
   }
 }

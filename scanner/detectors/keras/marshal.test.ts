@@ -15,13 +15,16 @@ describe('summarizeMarshal', () => {
     expect(s.constants.has('os')).toBe(true);
   });
 
-  it.each(['3.11', '3.8', '2'] as const)('reads the %s code-object layout, including nested code', (layout) => {
-    const inner = { code: { names: ['popen'], consts: [null, 'ls'] } };
-    const s = summarizeMarshal(marshalCode({ names: ['os', 'getcwd'], consts: [null, 2, inner] }, layout));
-    expect([...s.names].sort()).toEqual(['getcwd', 'os', 'popen']);
-    expect(s.codeObjects).toBe(2);
-    expect(s.constants.has('ls')).toBe(true);
-  });
+  it.each(['3.11', '3.8', '2'] as const)(
+    'reads the %s code-object layout, including nested code',
+    (layout) => {
+      const inner = { code: { names: ['popen'], consts: [null, 'ls'] } };
+      const s = summarizeMarshal(marshalCode({ names: ['os', 'getcwd'], consts: [null, 2, inner] }, layout));
+      expect([...s.names].sort()).toEqual(['getcwd', 'os', 'popen']);
+      expect(s.codeObjects).toBe(2);
+      expect(s.constants.has('ls')).toBe(true);
+    },
+  );
 
   it('rejects truncated streams, trailing bytes and non-code objects', () => {
     const code = marshalCode({ names: ['os'] });
@@ -31,24 +34,31 @@ describe('summarizeMarshal', () => {
   });
 
   it('stops at the nesting limit instead of recursing without bound', () => {
-    const deep = new Uint8Array([...new Array(MAX_MARSHAL_DEPTH + 5).fill(0x29).flatMap(() => [0x29, 1]), 0x4e]);
+    const deep = new Uint8Array([
+      ...new Array(MAX_MARSHAL_DEPTH + 5).fill(0x29).flatMap(() => [0x29, 1]),
+      0x4e,
+    ]);
     expect(() => summarizeMarshal(deep)).toThrow(/too deep/);
   });
 
   it('never throws anything but MarshalError on random or mutated bytes', () => {
     const base = marshalCode({ names: ['os', 'system'], consts: [null, 'x'] });
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.tuple(fc.nat(base.length - 1), fc.nat(255)), { maxLength: 8 }), (random, edits) => {
-        const mutated = base.slice();
-        for (const [at, value] of edits) mutated[at] = value;
-        for (const bytes of [random, mutated]) {
-          try {
-            summarizeMarshal(bytes);
-          } catch (err) {
-            expect(err).toBeInstanceOf(MarshalError);
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.tuple(fc.nat(base.length - 1), fc.nat(255)), { maxLength: 8 }),
+        (random, edits) => {
+          const mutated = base.slice();
+          for (const [at, value] of edits) mutated[at] = value;
+          for (const bytes of [random, mutated]) {
+            try {
+              summarizeMarshal(bytes);
+            } catch (err) {
+              expect(err).toBeInstanceOf(MarshalError);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -29,7 +29,10 @@ export interface MarshalSummary {
 }
 
 export class MarshalError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
     this.name = 'MarshalError';
   }
@@ -64,15 +67,22 @@ const OTHER = null;
 
 /** Decode `bytes` (one marshaled object) far enough to list its names. Throws MarshalError when unreadable. */
 export function summarizeMarshal(bytes: Uint8Array): MarshalSummary {
-  if (bytes.length > MAX_MARSHAL_BYTES) throw new MarshalError(`marshal stream larger than ${MAX_MARSHAL_BYTES} bytes`, 0);
+  if (bytes.length > MAX_MARSHAL_BYTES)
+    throw new MarshalError(`marshal stream larger than ${MAX_MARSHAL_BYTES} bytes`, 0);
   let last: unknown;
   for (const layout of LAYOUTS) {
     const reader = new MarshalReader(bytes, layout);
     try {
       reader.readObject(0);
-      if (reader.pos !== bytes.length) throw new MarshalError('trailing bytes after marshal object', reader.pos);
+      if (reader.pos !== bytes.length)
+        throw new MarshalError('trailing bytes after marshal object', reader.pos);
       if (reader.codeObjects === 0) throw new MarshalError('no code object in marshal stream', 0);
-      return { layout: layout.name, codeObjects: reader.codeObjects, names: reader.names, constants: reader.constants };
+      return {
+        layout: layout.name,
+        codeObjects: reader.codeObjects,
+        names: reader.names,
+        constants: reader.constants,
+      };
     } catch (err) {
       if (!(err instanceof MarshalError)) throw err;
       last = err;
@@ -100,7 +110,8 @@ class MarshalReader {
   }
 
   private need(n: number): void {
-    if (n < 0 || this.pos + n > this.bytes.length) throw new MarshalError('marshal stream ends early', this.pos);
+    if (n < 0 || this.pos + n > this.bytes.length)
+      throw new MarshalError('marshal stream ends early', this.pos);
   }
   private u8(): number {
     this.need(1);
@@ -143,12 +154,18 @@ class MarshalReader {
 
   private readBody(type: string, depth: number, at: number): Value {
     switch (type) {
-      case '0': case 'N': case 'F': case 'T': case 'S': case '.':
+      case '0':
+      case 'N':
+      case 'F':
+      case 'T':
+      case 'S':
+      case '.':
         return OTHER;
       case 'i':
         this.skip(4);
         return OTHER;
-      case 'I': case 'g':
+      case 'I':
+      case 'g':
         this.skip(8);
         return OTHER;
       case 'y':
@@ -169,18 +186,24 @@ class MarshalReader {
       }
       case 's':
         return this.text(this.count(), true);
-      case 't': case 'u':
+      case 't':
+      case 'u':
         return this.text(this.count(), false);
-      case 'a': case 'A':
+      case 'a':
+      case 'A':
         return this.text(this.count(), true);
-      case 'z': case 'Z':
+      case 'z':
+      case 'Z':
         return this.text(this.u8(), true);
       case 'r': {
         const index = this.i32();
         if (index < 0 || index >= this.refs.length) throw new MarshalError(`bad back-reference ${index}`, at);
         return this.refs[index]!;
       }
-      case '(': case '[': case '<': case '>':
+      case '(':
+      case '[':
+      case '<':
+      case '>':
         return this.readItems(this.count(), depth);
       case ')':
         return this.readItems(this.u8(), depth);

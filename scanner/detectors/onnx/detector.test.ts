@@ -7,7 +7,14 @@ import { b, m, onnx, s, v } from '../../testkit/protobuf-builder.js';
 import { locationEscape } from './external-data.js';
 
 const ids = (r: { findings: { ruleId: string }[] }) => r.findings.map((f) => f.ruleId);
-const benign = onnx.model(onnx.graph(onnx.node('Gemm'), onnx.node('Relu', 'ai.onnx'), onnx.tensor('w', [4, 3], 48), onnx.tensor('b', [3], 12)));
+const benign = onnx.model(
+  onnx.graph(
+    onnx.node('Gemm'),
+    onnx.node('Relu', 'ai.onnx'),
+    onnx.tensor('w', [4, 3], 48),
+    onnx.tensor('b', [3], 12),
+  ),
+);
 
 describe('onnxDetector', () => {
   it.each([1, 7, 64 * 1024])('keeps a standard model clean (chunks of %i bytes)', async (chunk) => {
@@ -21,7 +28,12 @@ describe('onnxDetector', () => {
   it.each(['../../etc/passwd', '/etc/passwd', 'C:\\Windows\\win.ini', 'weights/../../../x', '..\\..\\x'])(
     'flags external_data location %s as traversal (CVE-2022-25882, CVE-2024-27318)',
     async (location) => {
-      const r = await scanBytes(onnx.model(onnx.graph(onnx.node('Relu'), onnx.externalTensor('w', location))), 'm.onnx', {}, 7);
+      const r = await scanBytes(
+        onnx.model(onnx.graph(onnx.node('Relu'), onnx.externalTensor('w', location))),
+        'm.onnx',
+        {},
+        7,
+      );
       expect(r.verdict).toBe('malicious');
       expect(ids(r)).toEqual(['ONNX-EXTERNAL-DATA-TRAVERSAL']);
       expect(JSON.stringify(r.findings)).not.toContain('passwd');
@@ -29,11 +41,16 @@ describe('onnxDetector', () => {
   );
 
   it('notes in-folder external data and checks tensors inside subgraphs and local functions', async () => {
-    const r = await scanBytes(onnx.model(onnx.graph(onnx.node('Relu'), onnx.externalTensor('w', 'weights/model.bin'))), 'm.onnx');
+    const r = await scanBytes(
+      onnx.model(onnx.graph(onnx.node('Relu'), onnx.externalTensor('w', 'weights/model.bin'))),
+      'm.onnx',
+    );
     expect(ids(r)).toEqual(['ONNX-EXTERNAL-DATA']);
     expect(r.verdict).toBe('clean');
     const sub = onnx.node('If', '', m(5, s(1, 'then_branch'), m(6, onnx.externalTensor('t', '/etc/shadow'))));
-    expect(ids(await scanBytes(onnx.model(onnx.graph(sub)), 'm.onnx'))).toEqual(['ONNX-EXTERNAL-DATA-TRAVERSAL']);
+    expect(ids(await scanBytes(onnx.model(onnx.graph(sub)), 'm.onnx'))).toEqual([
+      'ONNX-EXTERNAL-DATA-TRAVERSAL',
+    ]);
   });
 
   it('grades custom domains as medium unless allowed or defined by a local function', async () => {
@@ -41,8 +58,14 @@ describe('onnxDetector', () => {
     const r = await scanBytes(custom, 'm.onnx');
     expect(r.verdict).toBe('suspicious');
     expect(r.findings[0]!.callable).toBe('com.acme:MyOp');
-    expect((await scanBytes(custom, 'm.onnx', { extensions: { ...noExt(), allowOnnxDomains: ['com.acme'] } })).verdict).toBe('clean');
-    const local = onnx.model(onnx.graph(onnx.node('MyOp', 'com.acme')), onnx.function('com.acme', 'MyOp', onnx.node('Relu')));
+    expect(
+      (await scanBytes(custom, 'm.onnx', { extensions: { ...noExt(), allowOnnxDomains: ['com.acme'] } }))
+        .verdict,
+    ).toBe('clean');
+    const local = onnx.model(
+      onnx.graph(onnx.node('MyOp', 'com.acme')),
+      onnx.function('com.acme', 'MyOp', onnx.node('Relu')),
+    );
     expect((await scanBytes(local, 'm.onnx')).verdict).toBe('clean');
   });
 
@@ -62,20 +85,28 @@ describe('onnxDetector', () => {
   });
 
   it('keeps findings made before a parse error', async () => {
-    const evil = onnx.model(onnx.graph(onnx.externalTensor('w', '/etc/passwd'), m(1, b(4, new Uint8Array(3)), v(99, 1))));
+    const evil = onnx.model(
+      onnx.graph(onnx.externalTensor('w', '/etc/passwd'), m(1, b(4, new Uint8Array(3)), v(99, 1))),
+    );
     const r = await scanBytes(evil.subarray(0, evil.length - 12), 'm.onnx');
     expect(r.verdict).toBe('malicious');
   });
 
   it('never crashes on mutated models', async () => {
-    const evil = onnx.model(onnx.graph(onnx.node('Relu'), onnx.externalTensor('w', '../x'), onnx.tensor('b', [3], 12)));
+    const evil = onnx.model(
+      onnx.graph(onnx.node('Relu'), onnx.externalTensor('w', '../x'), onnx.tensor('b', [3], 12)),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat(evil.length - 1), fc.nat(255)), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 64 }), async (edits, chunk) => {
-        const mutated = evil.slice();
-        for (const [at, value] of edits) mutated[at] = value;
-        const r = await scanBytes(mutated, 'm.onnx', {}, chunk);
-        expect(r.coverage.issues.filter((i) => i.code === 'INTERNAL_ERROR')).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(evil.length - 1), fc.nat(255)), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 64 }),
+        async (edits, chunk) => {
+          const mutated = evil.slice();
+          for (const [at, value] of edits) mutated[at] = value;
+          const r = await scanBytes(mutated, 'm.onnx', {}, chunk);
+          expect(r.coverage.issues.filter((i) => i.code === 'INTERNAL_ERROR')).toEqual([]);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -86,14 +117,31 @@ describe('locationEscape', () => {
     expect(locationEscape('model.onnx.data')).toBeUndefined();
     expect(locationEscape('sub/dir/w.bin')).toBeUndefined();
     expect(locationEscape('a..b')).toBeUndefined();
-    for (const bad of ['', '/x', '\\\\server\\share', 'D:x', '~/.ssh/id_rsa', 'file:///etc/passwd', 'a/../../b', 'x\0y']) {
+    for (const bad of [
+      '',
+      '/x',
+      '\\\\server\\share',
+      'D:x',
+      '~/.ssh/id_rsa',
+      'file:///etc/passwd',
+      'a/../../b',
+      'x\0y',
+    ]) {
       expect(locationEscape(bad)).toBeDefined();
     }
   });
 });
 
 function noExt() {
-  return { allowGlobals: [], denyGlobals: [], allowKerasModules: [], denyKerasModules: [], allowTfOps: [], denyTfOps: [], allowOnnxDomains: [] };
+  return {
+    allowGlobals: [],
+    denyGlobals: [],
+    allowKerasModules: [],
+    denyKerasModules: [],
+    allowTfOps: [],
+    denyTfOps: [],
+    allowOnnxDomains: [],
+  };
 }
 
 const CORPUS = join(process.cwd(), '..', 'shared', 'corpus', 'files');

@@ -79,7 +79,8 @@ class OnnxSink {
       case 'TensorProto':
         return this.onTensor(r);
       case 'FunctionProto':
-        if (this.functions.size < MAX_TRACKED) this.functions.add(`${first(r, 'domain') ?? ''}:${first(r, 'name') ?? ''}`);
+        if (this.functions.size < MAX_TRACKED)
+          this.functions.add(`${first(r, 'domain') ?? ''}:${first(r, 'name') ?? ''}`);
         return;
       case 'GraphProto':
         this.graphs++;
@@ -91,20 +92,26 @@ class OnnxSink {
   }
 
   private onNode(r: MessageRecord): void {
-    if (++this.nodes > MAX_ONNX_NODES) throw new ProtoError('LIMIT_HEADER', `more than ${MAX_ONNX_NODES} ONNX nodes`, r.offset);
+    if (++this.nodes > MAX_ONNX_NODES)
+      throw new ProtoError('LIMIT_HEADER', `more than ${MAX_ONNX_NODES} ONNX nodes`, r.offset);
     const op = first(r, 'op_type') ?? '';
     const domain = first(r, 'domain') ?? '';
     const key = `${domain}:${op}`;
     if (this.pythonOps.has(op) && !this.reportedPython.has(key)) {
       this.reportedPython.add(key);
-      ONNX_RULES.report(this.ctx, 'ONNX-PYTHON-OP', { message: `ONNX node runs Python: op ${clip(op)} in domain '${clip(domain)}'`, callable: clip(key), offset: r.offset });
+      ONNX_RULES.report(this.ctx, 'ONNX-PYTHON-OP', {
+        message: `ONNX node runs Python: op ${clip(op)} in domain '${clip(domain)}'`,
+        callable: clip(key),
+        offset: r.offset,
+      });
     }
     if (this.standard.has(domain) || matchesPattern(domain, this.ctx.extensions.allowOnnxDomains)) return;
     if (!this.custom.has(key) && this.custom.size < MAX_TRACKED) this.custom.set(key, r.offset);
   }
 
   private onTensor(r: MessageRecord): void {
-    if (++this.tensors > MAX_ONNX_TENSORS) throw new ProtoError('LIMIT_HEADER', `more than ${MAX_ONNX_TENSORS} ONNX tensors`, r.offset);
+    if (++this.tensors > MAX_ONNX_TENSORS)
+      throw new ProtoError('LIMIT_HEADER', `more than ${MAX_ONNX_TENSORS} ONNX tensors`, r.offset);
     const name = clip(first(r, 'name') ?? '(unnamed)');
     const entries = r.children.get('external_data') ?? [];
     const external = r.varints.get('data_location')?.[0] === EXTERNAL || entries.length > 0;
@@ -122,7 +129,10 @@ class OnnxSink {
       } else if (escape) {
         this.ctx.issue('PARSE_ERROR', `ONNX tensor ${name} is external but names no location`, r.offset);
       } else if (this.external === 1) {
-        ONNX_RULES.report(this.ctx, 'ONNX-EXTERNAL-DATA', { message: `tensor ${name} (and maybe others) is stored in an external file`, offset: r.offset });
+        ONNX_RULES.report(this.ctx, 'ONNX-EXTERNAL-DATA', {
+          message: `tensor ${name} (and maybe others) is stored in an external file`,
+          offset: r.offset,
+        });
       }
       return;
     }
@@ -135,7 +145,11 @@ class OnnxSink {
     const expected = Math.ceil(count * perElement);
     const actual = raw[raw.length - 1]!;
     if (expected !== actual) {
-      this.ctx.issue('PARSE_ERROR', `ONNX tensor ${name}: raw_data has ${actual} bytes, dims and type need ${expected}`, r.offset);
+      this.ctx.issue(
+        'PARSE_ERROR',
+        `ONNX tensor ${name}: raw_data has ${actual} bytes, dims and type need ${expected}`,
+        r.offset,
+      );
     }
   }
 
@@ -143,7 +157,11 @@ class OnnxSink {
   private reportCustom(): void {
     for (const [key, offset] of this.custom) {
       if (this.functions.has(key)) continue;
-      ONNX_RULES.report(this.ctx, 'ONNX-CUSTOM-DOMAIN', { message: `ONNX op ${clip(key)} comes from a custom domain`, callable: clip(key), offset });
+      ONNX_RULES.report(this.ctx, 'ONNX-CUSTOM-DOMAIN', {
+        message: `ONNX op ${clip(key)} comes from a custom domain`,
+        callable: clip(key),
+        offset,
+      });
     }
     this.custom.clear();
   }

@@ -66,13 +66,29 @@ function text(b: Uint8Array, f: Field): string | undefined {
   if (f.cut) return undefined;
   try {
     const s = utf8.decode(b.subarray(f.at, f.at + f.value));
-    return /[\0-\x08\x0e-\x1f]/.test(s) ? undefined : s;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 && (c < 0x09 || c > 0x0d)) return undefined;
+    }
+    return s;
   } catch {
     return undefined;
   }
 }
 
-const ONNX_WIRE: Readonly<Record<number, number>> = { 1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2 };
+const ONNX_WIRE: Readonly<Record<number, number>> = {
+  1: 0,
+  2: 2,
+  3: 2,
+  4: 2,
+  5: 0,
+  6: 2,
+  7: 2,
+  8: 2,
+  14: 2,
+  20: 2,
+  25: 2,
+};
 
 /** ONNX ModelProto: ir_version first, then only ModelProto fields, with a graph/opset/function among them. */
 export function probeOnnx(head: Uint8Array, _complete: boolean): boolean {
@@ -83,7 +99,8 @@ export function probeOnnx(head: Uint8Array, _complete: boolean): boolean {
   let structure = false;
   for (const f of top) {
     if (ONNX_WIRE[f.field] !== f.wire) return false;
-    if ((f.field === 2 || f.field === 3 || f.field === 4) && !f.cut && text(head, f) === undefined) return false;
+    if ((f.field === 2 || f.field === 3 || f.field === 4) && !f.cut && text(head, f) === undefined)
+      return false;
     if (f.field === 7 || f.field === 8 || f.field === 25) {
       const inner = fields(head, f.at, Math.min(f.at + f.value, head.length), f.cut);
       if (!inner || (inner.length === 0 && f.value > 0)) return false;
@@ -120,13 +137,17 @@ export function classifyTfProto(head: Uint8Array, _complete: boolean): TfProtoKi
     const opText = text(head, op);
     const nameText = text(head, name);
     if (!opText || nameText === undefined || !/^[A-Za-z_][\w>.-]*$/.test(opText)) return undefined;
-    return top.every((f) => (f.field === 1 || f.field === 2 || f.field === 4 ? f.wire === 2 : f.field === 3 && f.wire === 0))
+    return top.every((f) =>
+      f.field === 1 || f.field === 2 || f.field === 4 ? f.wire === 2 : f.field === 3 && f.wire === 0,
+    )
       ? 'graph-def'
       : undefined;
   }
   // SavedMetadata { repeated SavedObject nodes = 1; }: SavedObject.identifier starts with `_tf_keras`.
   const id = inner.find((g) => g.field === 3 && g.wire === 2);
-  const ok = inner.every((g) => (g.field === 1 ? g.wire === 0 : g.field >= 2 && g.field <= 5 && g.wire === 2));
+  const ok = inner.every((g) =>
+    g.field === 1 ? g.wire === 0 : g.field >= 2 && g.field <= 5 && g.wire === 2,
+  );
   return ok && id && text(head, id)?.startsWith('_tf_keras') ? 'saved-metadata' : undefined;
 }
 

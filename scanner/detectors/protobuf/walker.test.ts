@@ -16,7 +16,11 @@ const LEAF: MessageSchema = {
     5: { name: 'child', kind: 'message', schema: () => LEAF },
   },
 };
-const ROOT: MessageSchema = { name: 'Root', emit: true, fields: { 1: { name: 'leaf', kind: 'message', schema: () => LEAF } } };
+const ROOT: MessageSchema = {
+  name: 'Root',
+  emit: true,
+  fields: { 1: { name: 'leaf', kind: 'message', schema: () => LEAF } },
+};
 
 function walk(bytes: Uint8Array, chunk: number, limits = DEFAULT_PROTO_LIMITS): MessageRecord[] {
   const out: MessageRecord[] = [];
@@ -28,7 +32,15 @@ function walk(bytes: Uint8Array, chunk: number, limits = DEFAULT_PROTO_LIMITS): 
 
 const sample = encodeMessage([
   v(9, 5),
-  m(1, v(1, 2), v(1, 300), s(2, 'weights'), b(3, new Uint8Array(5000)), m(4, s(1, 'location')), m(5, s(2, 'inner'))),
+  m(
+    1,
+    v(1, 2),
+    v(1, 300),
+    s(2, 'weights'),
+    b(3, new Uint8Array(5000)),
+    m(4, s(1, 'location')),
+    m(5, s(2, 'inner')),
+  ),
   { n: 7, fixed64: true },
   m(1, { n: 1, bytes: new Uint8Array([3, 0xac, 0x02]) }, s(2, 'packed')),
 ]);
@@ -53,23 +65,32 @@ describe('ProtoWalker', () => {
     expect(() => walk(new Uint8Array([0x0b, 0x0c]), 10)).toThrow(/wire type 3/);
     let deep = m(2, s(2, 'x'));
     for (let i = 0; i < 10; i++) deep = m(5, deep);
-    expect(() => walk(encodeMessage([m(1, deep)]), 100, { ...DEFAULT_PROTO_LIMITS, maxDepth: 5 })).toThrow(/deeper/);
-    expect(() => walk(encodeMessage([m(1, s(2, 'x'.repeat(100)))]), 100, { ...DEFAULT_PROTO_LIMITS, maxString: 10 })).toThrow(/longer than/);
+    expect(() => walk(encodeMessage([m(1, deep)]), 100, { ...DEFAULT_PROTO_LIMITS, maxDepth: 5 })).toThrow(
+      /deeper/,
+    );
+    expect(() =>
+      walk(encodeMessage([m(1, s(2, 'x'.repeat(100)))]), 100, { ...DEFAULT_PROTO_LIMITS, maxString: 10 }),
+    ).toThrow(/longer than/);
   });
 
   it('never throws anything but ProtoError on random or mutated input', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), fc.array(fc.tuple(fc.nat(sample.length - 1), fc.nat(255)), { maxLength: 6 }), fc.integer({ min: 1, max: 50 }), (random, edits, chunk) => {
-        const mutated = sample.slice();
-        for (const [at, value] of edits) mutated[at] = value;
-        for (const bytes of [random, mutated]) {
-          try {
-            walk(bytes, chunk);
-          } catch (err) {
-            expect(err).toBeInstanceOf(ProtoError);
+      fc.property(
+        fc.uint8Array({ maxLength: 400 }),
+        fc.array(fc.tuple(fc.nat(sample.length - 1), fc.nat(255)), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 50 }),
+        (random, edits, chunk) => {
+          const mutated = sample.slice();
+          for (const [at, value] of edits) mutated[at] = value;
+          for (const bytes of [random, mutated]) {
+            try {
+              walk(bytes, chunk);
+            } catch (err) {
+              expect(err).toBeInstanceOf(ProtoError);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });

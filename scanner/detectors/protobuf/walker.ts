@@ -123,17 +123,28 @@ export class ProtoWalker {
 
   private onLength(length: number): void {
     const frame = this.top;
-    if (this.pos + length > frame.end) throw this.error('PARSE_ERROR', `field ${this.field} overruns its ${frame.schema.name}`);
+    if (this.pos + length > frame.end)
+      throw this.error('PARSE_ERROR', `field ${this.field} overruns its ${frame.schema.name}`);
     const spec = this.spec;
     if (spec?.kind === 'message') {
-      if (this.stack.length > this.limits.maxDepth) throw this.error('LIMIT_DEPTH', `protobuf nested deeper than ${this.limits.maxDepth}`);
+      if (this.stack.length > this.limits.maxDepth)
+        throw this.error('LIMIT_DEPTH', `protobuf nested deeper than ${this.limits.maxDepth}`);
       const schema = spec.schema();
       const parents = [...frame.record.parents, frame.schema.name];
-      this.stack.push({ schema, field: spec.name, end: this.pos + length, record: newRecord(schema, this.pos, parents) });
+      this.stack.push({
+        schema,
+        field: spec.name,
+        end: this.pos + length,
+        record: newRecord(schema, this.pos, parents),
+      });
       this.state = State.Tag;
       this.closeFrames();
     } else if (spec?.kind === 'string' || spec?.kind === 'varint') {
-      if (length > this.limits.maxString) throw this.error('LIMIT_HEADER', `${frame.schema.name}.${spec.name} longer than ${this.limits.maxString} bytes`);
+      if (length > this.limits.maxString)
+        throw this.error(
+          'LIMIT_HEADER',
+          `${frame.schema.name}.${spec.name} longer than ${this.limits.maxString} bytes`,
+        );
       this.capture = new Uint8Array(length);
       this.captured = 0;
       this.state = State.Capture;
@@ -177,7 +188,11 @@ export class ProtoWalker {
   private keep<T>(map: Map<string, T[]>, name: string, value: T): void {
     let list = map.get(name);
     if (!list) map.set(name, (list = []));
-    if (list.length >= this.limits.maxValues) throw this.error('LIMIT_HEADER', `more than ${this.limits.maxValues} values in ${this.top.schema.name}.${name}`);
+    if (list.length >= this.limits.maxValues)
+      throw this.error(
+        'LIMIT_HEADER',
+        `more than ${this.limits.maxValues} values in ${this.top.schema.name}.${name}`,
+      );
     list.push(value);
   }
 
@@ -198,6 +213,13 @@ export class ProtoWalker {
 }
 
 function newRecord(schema: MessageSchema, offset: number, parents: readonly string[]): MessageRecord {
-  return { schema: schema.name, offset, parents, strings: new Map(), varints: new Map(), sizes: new Map(), children: new Map() };
+  return {
+    schema: schema.name,
+    offset,
+    parents,
+    strings: new Map(),
+    varints: new Map(),
+    sizes: new Map(),
+    children: new Map(),
+  };
 }
-

@@ -57,9 +57,16 @@ class SavedModelSink {
     if (!this.walker) {
       // The pipeline hands over the sniffed head (64 KiB or the whole object) as the first chunk.
       this.kind = classifyTfProto(chunk, false);
-      if (!this.kind) throw new ScanStop('PARSE_ERROR', 'TensorFlow protobuf: top-level message not recognised', 0);
-      const maxString = this.kind === 'saved-metadata' ? Math.min(this.ctx.limits.maxHeaderBytes, MAX_KERAS_METADATA_BYTES) : DEFAULT_PROTO_LIMITS.maxString;
-      this.walker = new ProtoWalker(ROOTS[this.kind], (r) => this.onRecord(r), { ...DEFAULT_PROTO_LIMITS, maxString });
+      if (!this.kind)
+        throw new ScanStop('PARSE_ERROR', 'TensorFlow protobuf: top-level message not recognised', 0);
+      const maxString =
+        this.kind === 'saved-metadata'
+          ? Math.min(this.ctx.limits.maxHeaderBytes, MAX_KERAS_METADATA_BYTES)
+          : DEFAULT_PROTO_LIMITS.maxString;
+      this.walker = new ProtoWalker(ROOTS[this.kind], (r) => this.onRecord(r), {
+        ...DEFAULT_PROTO_LIMITS,
+        maxString,
+      });
     }
     this.guard(() => this.walker!.write(chunk));
   }
@@ -78,7 +85,8 @@ class SavedModelSink {
     try {
       step();
     } catch (err) {
-      if (err instanceof ProtoError) throw new ScanStop(err.code, `TensorFlow protobuf: ${err.message}`, err.offset);
+      if (err instanceof ProtoError)
+        throw new ScanStop(err.code, `TensorFlow protobuf: ${err.message}`, err.offset);
       throw err;
     }
   }
@@ -90,7 +98,8 @@ class SavedModelSink {
   }
 
   private onNode(r: MessageRecord): void {
-    if (++this.nodes > MAX_TF_NODES) throw new ProtoError('LIMIT_HEADER', `more than ${MAX_TF_NODES} TensorFlow nodes`, r.offset);
+    if (++this.nodes > MAX_TF_NODES)
+      throw new ProtoError('LIMIT_HEADER', `more than ${MAX_TF_NODES} TensorFlow nodes`, r.offset);
     const op = first(r, 'op') ?? '';
     if (this.checkpoint.has(op)) this.checkpointOps++;
     const { allowTfOps, denyTfOps } = this.ctx.extensions;

@@ -11,7 +11,11 @@ export const NODE_DEF: MessageSchema = {
   fields: { 1: { name: 'name', kind: 'string' }, 2: { name: 'op', kind: 'string' } },
 };
 
-export const OP_DEF: MessageSchema = { name: 'OpDef', emit: false, fields: { 1: { name: 'name', kind: 'string' } } };
+export const OP_DEF: MessageSchema = {
+  name: 'OpDef',
+  emit: false,
+  fields: { 1: { name: 'name', kind: 'string' } },
+};
 
 export const FUNCTION_DEF: MessageSchema = {
   name: 'FunctionDef',
