@@ -1,6 +1,9 @@
 import type { CommandModule } from '../command-module.js';
+import { evidenceCommand } from './evidence.js';
+import { keysCommand } from './keys.js';
 import { policyCommand } from './policy.js';
+import { receiverCommand } from './receiver.js';
 import { scanCommand } from './scan.js';
 
 /** Every CLI command, explicitly. */
-export const COMMANDS: readonly CommandModule[] = [scanCommand, policyCommand];
+export const COMMANDS: readonly CommandModule[] = [scanCommand, policyCommand, keysCommand, evidenceCommand, receiverCommand];
