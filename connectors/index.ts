@@ -4,10 +4,11 @@ import { ConnectorError } from './errors.js';
 import { huggingfaceFactory } from './huggingface/factory.js';
 import { mlflowFactory } from './mlflow/factory.js';
 import { s3Factory } from './s3/factory.js';
+import { sagemakerFactory } from './sagemaker/factory.js';
 import type { Scope } from './scope.js';
 
 /** Every registry connector, in the order references are tried. */
-export const CONNECTORS: readonly ConnectorFactory[] = [huggingfaceFactory, mlflowFactory, s3Factory];
+export const CONNECTORS: readonly ConnectorFactory[] = [huggingfaceFactory, mlflowFactory, s3Factory, sagemakerFactory];
 
 /** Whether `ref` looks like a registry reference rather than a local path. */
 export function isReference(ref: string): boolean {
