@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -201,3 +201,44 @@ describe('bundled pack self-test', () => {
     expect(io.out).toMatch(/10 passed, 0 failed/);
   });
 });
+
+const corpusFile = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'corpus',
+  'files',
+  'suspicious',
+  'unknown_class_newobj.pkl',
+);
+
+describe.skipIf(!existsSync(corpusFile))(
+  'corpus: a custom allow turns warn into allow, strict blocks',
+  () => {
+    const acme = join(
+      fixture({
+        'acme.yaml':
+          'version: 1\nid: acme\nextends: baseline\nallow:\n  globals: [acme_models.layers.CustomBlock]\n',
+      }),
+      'acme.yaml',
+    );
+    const explain = async (
+      ...args: string[]
+    ): Promise<[number, { decision: string; risk_score: number }]> => {
+      const io = captureIO();
+      const code = await run(['policy', 'explain', '--json', ...args, corpusFile], io);
+      return [code, JSON.parse(io.out.trim())];
+    };
+
+    it('baseline warns (exit 0), the custom policy allows (exit 0), strict blocks (exit 1)', async () => {
+      const [c1, base] = await explain();
+      expect([c1, base.decision]).toEqual([0, 'warn']);
+      const [c2, custom] = await explain('--policy', acme);
+      expect([c2, custom.decision, custom.risk_score]).toEqual([0, 'allow', 0]);
+      const [c3, strict] = await explain('--policy', 'strict');
+      expect([c3, strict.decision]).toEqual([1, 'block']);
+    });
+  },
+);

@@ -182,6 +182,7 @@ function explainText(r: ArtifactResult, d: Decision): string {
     lines.push(
       `  ${x.action.padEnd(5)} ${what}${x.member ? ` in ${x.member}` : ''}${x.callable ? ` [${x.callable}]` : ''}`,
     );
+    if (x.evidence) lines.push(`        evidence: ${x.evidence}`);
     lines.push(`        clause: ${x.clause}`, `        why: ${x.why}`);
   }
   for (const w of d.waived)

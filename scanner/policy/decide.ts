@@ -85,6 +85,7 @@ export function decide(
       ...(severity !== f.severity ? { reportedSeverity: f.severity } : {}),
       ...(f.location.member ? { member: f.location.member } : {}),
       ...(f.callable ? { callable: f.callable } : {}),
+      ...(f.evidence ? { evidence: f.evidence } : {}),
       clause,
       why: f.why || whyOf(f.ruleId) || f.message,
     });

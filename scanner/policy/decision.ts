@@ -16,6 +16,8 @@ export interface Reason {
   reportedSeverity?: Severity;
   member?: string;
   callable?: string;
+  /** The finding's evidence (names only, e.g. `os.system via STACK_GLOBAL -> REDUCE`). */
+  evidence?: string;
   /** The policy clause that produced `action`, with the pack that set it: `strict: actions.medium = block`. */
   clause: string;
   /** One line for users: the rule's why text, or what the requirement is. */
