@@ -41,14 +41,20 @@ describe('cavra-scan keys / evidence', () => {
     await s.close();
     const ok = await cli(['evidence', 'verify', '--public-key', join(keys, 'signing.pub'), ev]);
     expect(ok, ok.err).toMatchObject({ code: 0, out: expect.stringMatching(/^ok: 2 records verified/) });
-    const viaEnv = await cli(['evidence', 'verify'], { CAVRA_EVIDENCE_DIR: ev, CAVRA_SIGNING_KEY: join(keys, 'signing.key') });
+    const viaEnv = await cli(['evidence', 'verify'], {
+      CAVRA_EVIDENCE_DIR: ev,
+      CAVRA_SIGNING_KEY: join(keys, 'signing.key'),
+    });
     expect(viaEnv.code).toBe(0);
     expect((await cli(['evidence', 'verify', ev])).err).toMatch(/keys stored in the evidence directory/);
     const wrongKey = await cli(['evidence', 'verify', '--public-key', join(keys, 'model-signing.pub'), ev]);
     expect(wrongKey.code).toBe(1);
     const file = readdirSync(join(ev, 'records')).sort()[1]!;
     const text = readFileSync(join(ev, 'records', file), 'utf8');
-    writeFileSync(join(ev, 'records', file), text.replace(/"sig":"(.)/, (_m, c: string) => `"sig":"${c === 'A' ? 'B' : 'A'}`));
+    writeFileSync(
+      join(ev, 'records', file),
+      text.replace(/"sig":"(.)/, (_m, c: string) => `"sig":"${c === 'A' ? 'B' : 'A'}`),
+    );
     const bad = await cli(['evidence', 'verify', '--public-key', join(keys, 'signing.pub'), ev]);
     expect(bad.code).toBe(1);
     expect(bad.out).toContain(`FAIL record 2 (${file}): SIGNATURE_INVALID`);
@@ -57,9 +63,20 @@ describe('cavra-scan keys / evidence', () => {
 
   it('a missing or invalid key is KEY_INVALID (exit 3 for the CLI)', async () => {
     await expect(openEvidence({ env: {}, evidenceDir: ev })).rejects.toMatchObject({ code: 'KEY_INVALID' });
-    await expect(openEvidence({ env: { CAVRA_SIGNING_KEY: join(tmp, 'nope.key') }, evidenceDir: ev })).rejects.toMatchObject({ code: 'KEY_INVALID' });
-    await expect(openEvidence({ env: {}, keyFile: join(keys, 'signing.pub'), evidenceDir: ev })).rejects.toMatchObject({ code: 'KEY_INVALID' });
-    await expect(openEvidence({ env: {}, keyFile: join(keys, 'signing.key'), modelSigningKeyFile: join(keys, 'signing.key'), evidenceDir: ev })).rejects.toMatchObject({ code: 'KEY_INVALID' });
+    await expect(
+      openEvidence({ env: { CAVRA_SIGNING_KEY: join(tmp, 'nope.key') }, evidenceDir: ev }),
+    ).rejects.toMatchObject({ code: 'KEY_INVALID' });
+    await expect(
+      openEvidence({ env: {}, keyFile: join(keys, 'signing.pub'), evidenceDir: ev }),
+    ).rejects.toMatchObject({ code: 'KEY_INVALID' });
+    await expect(
+      openEvidence({
+        env: {},
+        keyFile: join(keys, 'signing.key'),
+        modelSigningKeyFile: join(keys, 'signing.key'),
+        evidenceDir: ev,
+      }),
+    ).rejects.toMatchObject({ code: 'KEY_INVALID' });
     const r = await cli(['evidence', 'verify', '--public-key', join(tmp, 'nope.pub'), ev]);
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/KEY_INVALID/);
@@ -67,15 +84,28 @@ describe('cavra-scan keys / evidence', () => {
 
   it('evidence export writes each format; flush delivers to the reference receiver', async () => {
     for (const format of ['cyclonedx', 'sarif', 'compliance']) {
-      const r = await cli(['evidence', 'export', '--format', format, '--public-key', join(keys, 'signing.pub'), ev]);
+      const r = await cli([
+        'evidence',
+        'export',
+        '--format',
+        format,
+        '--public-key',
+        join(keys, 'signing.pub'),
+        ev,
+      ]);
       expect(r.code).toBe(0);
       expect(() => JSON.parse(r.out)).not.toThrow();
     }
-    const csv = await cli(['evidence', 'export', '--format', 'csv', ev], { CAVRA_SIGNING_KEY: join(keys, 'signing.key') });
+    const csv = await cli(['evidence', 'export', '--format', 'csv', ev], {
+      CAVRA_SIGNING_KEY: join(keys, 'signing.key'),
+    });
     expect(csv.out.split('\r\n')[1]).toContain('/m/a.bin');
     expect((await cli(['evidence', 'export', '--format', 'pdf', ev])).code).toBe(3);
 
-    const server: Server = createReceiver({ storeDir: join(tmp, 'store'), publicKeys: [loadPublicKey(join(keys, 'signing.pub'))] });
+    const server: Server = createReceiver({
+      storeDir: join(tmp, 'store'),
+      publicKeys: [loadPublicKey(join(keys, 'signing.pub'))],
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {

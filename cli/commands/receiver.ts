@@ -21,7 +21,9 @@ export const receiverCommand: CommandModule = {
   register(program: Command, io, done) {
     program
       .command('receiver')
-      .description('run a reference control-plane receiver: verifies DSSE signatures and stores envelopes (POST /v1/evidence)')
+      .description(
+        'run a reference control-plane receiver: verifies DSSE signatures and stores envelopes (POST /v1/evidence)',
+      )
       .requiredOption('--public-key <file>', 'public key whose signatures are accepted (repeatable)', collect)
       .requiredOption('--store <dir>', 'directory to store accepted envelopes in')
       .option('--port <port>', 'port to listen on (0 = any free port)', '8080')
@@ -29,23 +31,34 @@ export const receiverCommand: CommandModule = {
       .option('--token-file <file>', 'require this bearer token from senders')
       .action(async (opts: ReceiverOpts) => {
         const port = Number(opts.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CavraError('USAGE', `invalid --port ${opts.port}`);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new CavraError('USAGE', `invalid --port ${opts.port}`);
         const publicKeys = opts.publicKey.map(loadPublicKey);
         let token: string | undefined;
         if (opts.tokenFile) {
           try {
             token = readFileSync(opts.tokenFile, 'utf8').trim();
           } catch (err) {
-            throw new CavraError('CONFIG_INVALID', `cannot read --token-file ${opts.tokenFile}: ${(err as Error).message}`);
+            throw new CavraError(
+              'CONFIG_INVALID',
+              `cannot read --token-file ${opts.tokenFile}: ${(err as Error).message}`,
+            );
           }
         }
-        const server = createReceiver({ storeDir: opts.store, publicKeys, ...(token !== undefined ? { token } : {}) }, (e) => io.stdout(JSON.stringify(e) + '\n'));
+        const server = createReceiver(
+          { storeDir: opts.store, publicKeys, ...(token !== undefined ? { token } : {}) },
+          (e) => io.stdout(JSON.stringify(e) + '\n'),
+        );
         await new Promise<void>((resolve, reject) => {
-          server.once('error', (err) => reject(new CavraError('IO_ERROR', `cannot listen on ${opts.host}:${port}: ${err.message}`)));
+          server.once('error', (err) =>
+            reject(new CavraError('IO_ERROR', `cannot listen on ${opts.host}:${port}: ${err.message}`)),
+          );
           server.listen(port, opts.host, resolve);
         });
         const addr = server.address() as AddressInfo;
-        io.stderr(`cavra-scan receiver listening on http://${opts.host}:${addr.port}/v1/evidence, storing in ${opts.store}\n`);
+        io.stderr(
+          `cavra-scan receiver listening on http://${opts.host}:${addr.port}/v1/evidence, storing in ${opts.store}\n`,
+        );
         await new Promise<void>((resolve) => {
           const stop = () => server.close(() => resolve());
           process.once('SIGINT', stop);

@@ -65,7 +65,8 @@ describe('cavra-scan scan', () => {
   it('prints a table by default, with the reason for every unchecked file', async () => {
     const io = captureIO();
     await run(['scan', dir], io);
-    expect(io.out).toMatch(/^VERDICT\s+FORMAT\s+SIZE\s+PATH/);
+    expect(io.out).toMatch(/^VERDICT\s+ACTION\s+RISK\s+FORMAT\s+SIZE\s+PATH/);
+    expect(io.out).toMatch(/INCONCLUSIVE block\s+\d+\s+unknown/);
     expect(io.out).toContain('UNKNOWN_BINARY');
     expect(io.out).toContain('EMPTY_FILE');
     expect(io.out).toMatch(/4 file\(s\).*2 inconclusive, 2 clean/);
@@ -83,6 +84,35 @@ describe('cavra-scan scan', () => {
     expect(await run(['scan'], captureIO())).toBe(3);
     expect(await run(['scan', dir, '--max-file-size', 'lots'], captureIO())).toBe(3);
     expect(await run(['frobnicate'], captureIO())).toBe(3);
+  });
+
+  it('decides every result with a policy (baseline by default) and follows the policy for the exit code', async () => {
+    const io = captureIO();
+    await run(['scan', join(dir, 'config.json'), join(dir, 'blob.bin'), '--format', 'jsonl'], io);
+    const [clean, blob] = io.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(clean).toMatchObject({ decision: 'allow', risk_score: 0, policy: { id: 'baseline' } });
+    expect(clean.policy.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(blob).toMatchObject({ decision: 'block', policy: { id: 'baseline' } });
+    expect(blob.risk_score).toBeGreaterThan(0);
+    expect(blob.reasons[0]).toMatchObject({ kind: 'inconclusive', action: 'block' });
+    // An explicit policy decides the exit code: a block resting on an inconclusive result is 2.
+    expect(await run(['scan', join(dir, 'blob.bin'), '--policy', 'baseline'], captureIO())).toBe(2);
+    expect(await run(['scan', join(dir, 'config.json'), '--policy', 'strict'], captureIO())).toBe(0);
+    expect(await run(['scan', join(dir, 'blob.bin'), '--policy', 'permissive-research'], captureIO())).toBe(0);
+    expect(await run(['scan', join(dir, 'blob.bin')], captureIO({ CAVRA_SCAN_POLICY: 'permissive-research' }))).toBe(0);
+  });
+
+  it('refuses a bad policy before scanning anything (exit 3, file:line and field)', async () => {
+    const policyFile = join(mkdtempSync(join(tmpdir(), 'cavra-pol-')), 'bad.yaml');
+    writeFileSync(policyFile, 'version: 1\nid: bad\nactions:\n  critical: explode\n');
+    const io = captureIO();
+    expect(await run(['scan', dir, '--policy', policyFile, '--format', 'jsonl'], io)).toBe(3);
+    expect(io.out).toBe('');
+    expect(io.err).toContain('bad.yaml:4');
+    expect(io.err).toContain('critical');
+    const combo = captureIO();
+    expect(await run(['scan', dir, '--policy', 'strict', '--allow-inconclusive'], combo)).toBe(3);
+    expect(await run(['scan', dir, '--policy', 'no-such-pack'], captureIO())).toBe(3);
   });
 
   it('writes the report to --output', async () => {

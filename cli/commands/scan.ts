@@ -3,6 +3,18 @@ import { Option, type Command } from 'commander';
 import { CavraError } from '../../scanner/errors.js';
 import type { Limits } from '../../scanner/limits.js';
 import { scanPaths } from '../../scanner/local/scan-paths.js';
+import {
+  decide,
+  decisionJson,
+  exitCodeFor,
+  loadPolicy,
+  localScope,
+  policyFromEnv,
+  policyScanOptions,
+  POLICY_ENV,
+  type Decision,
+  type PolicyScope,
+} from '../../scanner/policy/index.js';
 import type { ArtifactResult } from '../../scanner/result.js';
 import type { CommandModule } from '../command-module.js';
 import type { CliIO } from '../io.js';
@@ -19,14 +31,26 @@ export interface ScanCliOptions {
   allowInconclusive: boolean;
   maxFileSize?: string;
   maxDepth?: string;
+  policy?: string;
+  stage?: string;
+  tag?: string[];
 }
 
+/** A scanned artifact with the policy's decision, as written by the json and jsonl formats. */
+export type DecidedResult = ArtifactResult & ReturnType<typeof decisionJson>;
+
 const HELP_EXIT = `
-Exit codes:
+Every result is also decided by a policy (allow, warn or block, with a risk score 0-100): --policy, else
+$${POLICY_ENV}, else the bundled 'baseline' pack.
+
+Exit codes without --policy/$${POLICY_ENV} (verdict thresholds):
   0  nothing at or above the failure threshold (--fail-on, default: malicious)
   1  a result at or above the failure threshold
   2  an inconclusive result (fail closed; relax with --allow-inconclusive), or nothing to scan
-  3  usage or configuration error; nothing was scanned`;
+  3  usage or configuration error; nothing was scanned
+Exit codes with a policy (the same for scan, registry and gate):
+  0  every artifact allowed or warned   1  an artifact blocked
+  2  a block rests on an inconclusive result (fail closed)   3  usage or configuration error`;
 
 /** `cavra-scan scan <path...>`: files and directories, recursively, each format identified by content. */
 export const scanCommand: CommandModule = {
@@ -41,6 +65,9 @@ export const scanCommand: CommandModule = {
       .option('--allow-inconclusive', 'do not exit 2 on inconclusive results', false)
       .option('--max-file-size <bytes>', 'largest file read, in bytes (larger files are inconclusive)')
       .option('--max-depth <n>', 'deepest container nesting scanned')
+      .option('-p, --policy <name|file>', `policy pack: a bundled name (baseline, strict, permissive-research) or a YAML file (env ${POLICY_ENV})`)
+      .option('--stage <stage>', 'stage the scanned files are headed for, for policy scope selectors (e.g. production)')
+      .option('--tag <tag...>', 'tags of the scanned model, for policy scope selectors')
       .addHelpText('after', HELP_EXIT)
       .action(async (paths: string[], opts: ScanCliOptions) => {
         done(await runScan(paths, opts, io));
@@ -62,20 +89,41 @@ export async function runScan(paths: string[], opts: ScanCliOptions, io: CliIO):
   if (maxFile !== undefined) limits.maxFileBytes = maxFile;
   if (maxDepth !== undefined) limits.maxDepth = maxDepth;
 
+  // The policy is loaded (and validated) before anything is read: a bad policy scans nothing.
+  const explicitPolicy = Boolean(opts.policy || io.env[POLICY_ENV]);
+  if (explicitPolicy && (opts.failOn !== 'malicious' || opts.allowInconclusive)) {
+    throw new CavraError('USAGE', '--fail-on and --allow-inconclusive do not combine with a policy: the policy decides (use its actions)');
+  }
+  const policy = loadPolicy(policyFromEnv(opts.policy, io.env));
+  const scopeOf = (path: string): PolicyScope =>
+    localScope(path, { ...(opts.stage ? { stage: opts.stage } : {}), ...(opts.tag?.length ? { tags: opts.tag } : {}) });
+  const optionsFor = (path: string) => {
+    const fromPolicy = policyScanOptions(policy, scopeOf(path));
+    return { extensions: fromPolicy.extensions, limits: { ...fromPolicy.limits, ...limits } };
+  };
+
   const out = opts.output;
   if (out) writeFileSync(out, '');
   const write = (text: string): void => (out ? appendFileSync(out, text) : io.stdout(text));
   const color = !out && io.isTTY && !io.env.NO_COLOR;
 
   const started = new Date();
-  const results: ArtifactResult[] = [];
+  const results: DecidedResult[] = [];
+  const decisions: Decision[] = [];
   if (opts.format === 'table') write(tableHeader());
-  for await (const r of scanPaths(paths, { limits })) {
-    results.push(r);
-    if (opts.format === 'jsonl') write(JSON.stringify(r) + '\n');
-    else if (opts.format === 'table') write(tableRows(r, color));
+  for await (const r of scanPaths(paths, optionsFor)) {
+    const d = decide(r, policy, scopeOf(r.path));
+    decisions.push(d);
+    const decided: DecidedResult = { ...r, ...decisionJson(d) };
+    results.push(decided);
+    if (opts.format === 'jsonl') write(JSON.stringify(decided) + '\n');
+    else if (opts.format === 'table') write(tableRows(r, color, d));
   }
-  const code = scanExitCode(results, opts.failOn, opts.allowInconclusive);
+  const code = explicitPolicy
+    ? results.length === 0
+      ? 2
+      : exitCodeFor(decisions)
+    : scanExitCode(results, opts.failOn, opts.allowInconclusive);
   if (opts.format === 'table') write(tableSummary(results));
   else if (opts.format === 'json') {
     const doc = {

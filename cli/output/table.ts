@@ -1,3 +1,4 @@
+import type { Decision } from '../../scanner/policy/index.js';
 import type { ArtifactResult } from '../../scanner/result.js';
 import type { Verdict } from '../../scanner/verdict.js';
 import { countVerdicts } from './summary.js';
@@ -21,9 +22,10 @@ export function humanSize(n: number): string {
 }
 
 /** One row per file; findings and coverage issues indented below the files that have them. */
-export function tableRows(r: ArtifactResult, color: boolean): string {
+export function tableRows(r: ArtifactResult, color: boolean, d?: Decision): string {
   const verdict = paint(r.verdict.toUpperCase().padEnd(12), COLOR[r.verdict], color);
-  const lines = [`${verdict} ${r.format.padEnd(18)} ${humanSize(r.size).padStart(9)}  ${r.path}`];
+  const decision = d ? `${d.decision.padEnd(6)} ${String(d.riskScore).padStart(4)}  ` : '';
+  const lines = [`${verdict} ${decision}${r.format.padEnd(18)} ${humanSize(r.size).padStart(9)}  ${r.path}`];
   for (const f of r.findings) {
     const where = [f.location.member, f.location.offset === undefined ? undefined : `@${f.location.offset}`].filter(Boolean).join(' ');
     lines.push(`    ${f.severity.padEnd(8)} ${f.ruleId}${where ? `  [${where}]` : ''}  ${f.message}${f.evidence ? ` (${f.evidence})` : ''}`);
@@ -34,8 +36,9 @@ export function tableRows(r: ArtifactResult, color: boolean): string {
   return lines.join('\n') + '\n';
 }
 
-export function tableHeader(): string {
-  return `${'VERDICT'.padEnd(12)} ${'FORMAT'.padEnd(18)} ${'SIZE'.padStart(9)}  PATH\n`;
+export function tableHeader(withDecision = true): string {
+  const decision = withDecision ? `${'ACTION'.padEnd(6)} ${'RISK'.padStart(4)}  ` : '';
+  return `${'VERDICT'.padEnd(12)} ${decision}${'FORMAT'.padEnd(18)} ${'SIZE'.padStart(9)}  PATH\n`;
 }
 
 export function tableSummary(results: readonly ArtifactResult[]): string {
