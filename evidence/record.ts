@@ -49,7 +49,11 @@ export interface EvidenceSession {
   readonly keyid: string;
   readonly controlPlane: boolean;
   /** Sign and durably store the attestation for one scanned model version. */
-  record(results: readonly ArtifactResult[], decision: DecisionInput | undefined, source: SourceInput): Promise<RecordedEvidence>;
+  record(
+    results: readonly ArtifactResult[],
+    decision: DecisionInput | undefined,
+    source: SourceInput,
+  ): Promise<RecordedEvidence>;
   /** Deliver everything queued (this run's and earlier runs'); no-op without a control plane. */
   flush(): Promise<FlushReport>;
   close(): Promise<void>;
@@ -61,10 +65,15 @@ export interface EvidenceSession {
  */
 export async function openEvidence(options: EvidenceOptions): Promise<EvidenceSession> {
   const env = options.env;
-  const signer = options.signer ?? createKeySigner(loadPrivateKey(resolveSigningKeyPath(options.keyFile, env)));
+  const signer =
+    options.signer ?? createKeySigner(loadPrivateKey(resolveSigningKeyPath(options.keyFile, env)));
   const msPath = options.modelSigningKeyFile ?? env.CAVRA_MODEL_SIGNING_KEY;
   const msSigner = msPath ? createKeySigner(loadPrivateKey(msPath)) : undefined;
-  if (msSigner?.algorithm === 'ed25519') throw new CavraError('KEY_INVALID', `model-signing key ${msPath} must be ECDSA P-256/384/521 (model_signing cannot verify Ed25519)`);
+  if (msSigner?.algorithm === 'ed25519')
+    throw new CavraError(
+      'KEY_INVALID',
+      `model-signing key ${msPath} must be ECDSA P-256/384/521 (model_signing cannot verify Ed25519)`,
+    );
   const cp = resolveControlPlane(options, env);
   const now = options.now ?? (() => new Date());
   const dir = options.evidenceDir ?? defaultEvidenceDir(env);
@@ -72,7 +81,11 @@ export async function openEvidence(options: EvidenceOptions): Promise<EvidenceSe
   ledger.storePublicKey(signer);
   if (msSigner) ledger.storePublicKey(msSigner);
   const transport = options.transport ?? (cp ? createHttpTransport(cp, env) : undefined);
-  const scanner = { name: 'cavra-scan', version: scannerVersion(), rulesVersion: options.rulesVersion ?? scannerVersion() };
+  const scanner = {
+    name: 'cavra-scan',
+    version: scannerVersion(),
+    rulesVersion: options.rulesVersion ?? scannerVersion(),
+  };
 
   return {
     dir,
@@ -81,17 +94,41 @@ export async function openEvidence(options: EvidenceOptions): Promise<EvidenceSe
     async record(results, decision, source) {
       const statement = buildModelScanStatement(results, decision, source, scanner, now());
       const valid = checkStatement(statement);
-      if (!valid.ok) throw new CavraError('INTERNAL', `attestation does not match its schema: ${valid.error}`);
-      const env = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), [signer]);
-      const row = await ledger.append({ kind: 'scan', bytes: serializeEnvelope(env), subjects: statement.subject, source: statement.predicate.source.reference }, signer);
-      const out: RecordedEvidence = { seq: row.seq, file: row.file, digest: row.envelopeSha256, subjects: statement.subject.length };
+      if (!valid.ok)
+        throw new CavraError('INTERNAL', `attestation does not match its schema: ${valid.error}`);
+      const env = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), [
+        signer,
+      ]);
+      const row = await ledger.append(
+        {
+          kind: 'scan',
+          bytes: serializeEnvelope(env),
+          subjects: statement.subject,
+          source: statement.predicate.source.reference,
+        },
+        signer,
+      );
+      const out: RecordedEvidence = {
+        seq: row.seq,
+        file: row.file,
+        digest: row.envelopeSha256,
+        subjects: statement.subject.length,
+      };
       if (msSigner) {
         const ms = modelSigningStatementFor(results, source);
         if ('skipped' in ms) out.modelSigningSkipped = ms.skipped;
         else {
           const bundle = await signModelSigningBundle(ms.statement, msSigner);
           const bytes = Buffer.from(JSON.stringify(bundle) + '\n', 'utf8');
-          const msRow = await ledger.append({ kind: 'model-signing', bytes, subjects: ms.statement.subject, source: statement.predicate.source.reference }, signer);
+          const msRow = await ledger.append(
+            {
+              kind: 'model-signing',
+              bytes,
+              subjects: ms.statement.subject,
+              source: statement.predicate.source.reference,
+            },
+            signer,
+          );
           out.modelSigning = { seq: msRow.seq, file: msRow.file };
         }
       }

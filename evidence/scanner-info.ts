@@ -6,6 +6,7 @@ let version: string | undefined;
 
 /** The cavra-scan package version (read once from package.json). */
 export function scannerVersion(): string {
-  version ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  version ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
   return version;
 }

@@ -14,7 +14,11 @@ export interface DsseEnvelope {
 }
 
 /** Sign `body` as a DSSE envelope with every signer (standard base64, as the spec's examples). */
-export async function signEnvelope(payloadType: string, body: Uint8Array, signers: readonly Signer[]): Promise<DsseEnvelope> {
+export async function signEnvelope(
+  payloadType: string,
+  body: Uint8Array,
+  signers: readonly Signer[],
+): Promise<DsseEnvelope> {
   const message = pae(payloadType, body);
   const signatures: DsseSignature[] = [];
   for (const s of signers) {
@@ -26,7 +30,10 @@ export async function signEnvelope(payloadType: string, body: Uint8Array, signer
 
 /** The bytes stored in the ledger and sent to the control plane (one JSON line). */
 export function serializeEnvelope(env: DsseEnvelope): Buffer {
-  return Buffer.from(JSON.stringify({ payload: env.payload, payloadType: env.payloadType, signatures: env.signatures }) + '\n', 'utf8');
+  return Buffer.from(
+    JSON.stringify({ payload: env.payload, payloadType: env.payloadType, signatures: env.signatures }) + '\n',
+    'utf8',
+  );
 }
 
 /** SHA-256 hex of the serialized envelope: its ledger digest and the delivery Idempotency-Key. */

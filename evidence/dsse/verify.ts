@@ -16,7 +16,11 @@ export function trustedKey(key: KeyObject): TrustedKey {
 
 export type EnvelopeCheck =
   | { ok: true; payload: Buffer; keyids: string[] }
-  | { ok: false; code: 'ENVELOPE_MALFORMED' | 'PAYLOAD_TYPE' | 'SIGNATURE_INVALID' | 'KEY_UNTRUSTED'; message: string };
+  | {
+      ok: false;
+      code: 'ENVELOPE_MALFORMED' | 'PAYLOAD_TYPE' | 'SIGNATURE_INVALID' | 'KEY_UNTRUSTED';
+      message: string;
+    };
 
 function isEnvelope(v: unknown): v is DsseEnvelope {
   const e = v as DsseEnvelope;
@@ -35,7 +39,11 @@ function isEnvelope(v: unknown): v is DsseEnvelope {
  * choice), verify the signature over the PAE, then check the payload type. Passes when at least one signature
  * verifies with a trusted key. The payload is returned only after that.
  */
-export function verifyEnvelope(envelope: unknown, keys: readonly TrustedKey[], acceptedPayloadTypes: readonly string[]): EnvelopeCheck {
+export function verifyEnvelope(
+  envelope: unknown,
+  keys: readonly TrustedKey[],
+  acceptedPayloadTypes: readonly string[],
+): EnvelopeCheck {
   if (!isEnvelope(envelope)) return { ok: false, code: 'ENVELOPE_MALFORMED', message: 'not a DSSE envelope' };
   const body = decodeBase64(envelope.payload);
   if (!body) return { ok: false, code: 'ENVELOPE_MALFORMED', message: 'payload is not base64' };
@@ -59,7 +67,11 @@ export function verifyEnvelope(envelope: unknown, keys: readonly TrustedKey[], a
       : { ok: false, code: 'KEY_UNTRUSTED', message: 'no signature verifies with a trusted key' };
   }
   if (!acceptedPayloadTypes.includes(envelope.payloadType)) {
-    return { ok: false, code: 'PAYLOAD_TYPE', message: `unsupported payloadType ${envelope.payloadType.slice(0, 100)}` };
+    return {
+      ok: false,
+      code: 'PAYLOAD_TYPE',
+      message: `unsupported payloadType ${envelope.payloadType.slice(0, 100)}`,
+    };
   }
   return { ok: true, payload: body, keyids: accepted };
 }

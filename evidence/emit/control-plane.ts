@@ -31,7 +31,11 @@ function readSecret(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new CavraError('CONFIG_INVALID', `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new CavraError(
+      'CONFIG_INVALID',
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -50,7 +54,11 @@ function resolveToken(opts: ControlPlaneOptions, env: NodeJS.ProcessEnv): string
   }
   if (token === undefined) return null;
   token = token.trim();
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new CavraError('CONFIG_INVALID', 'control-plane token is empty or has characters not allowed in a bearer token');
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new CavraError(
+      'CONFIG_INVALID',
+      'control-plane token is empty or has characters not allowed in a bearer token',
+    );
   return token;
 }
 
@@ -58,7 +66,10 @@ function resolveToken(opts: ControlPlaneOptions, env: NodeJS.ProcessEnv): string
  * Resolve where evidence goes; null = no control plane (evidence stays local). Destinations are restricted in
  * code: https, or plain http only to loopback (tests, a local receiver); no credentials in the URL.
  */
-export function resolveControlPlane(opts: ControlPlaneOptions, env: NodeJS.ProcessEnv): ControlPlaneConfig | null {
+export function resolveControlPlane(
+  opts: ControlPlaneOptions,
+  env: NodeJS.ProcessEnv,
+): ControlPlaneConfig | null {
   const raw = opts.url ?? env.CAVRA_CONTROL_PLANE_URL;
   if (!raw) return null;
   let base: URL;
@@ -67,9 +78,16 @@ export function resolveControlPlane(opts: ControlPlaneOptions, env: NodeJS.Proce
   } catch {
     throw new CavraError('CONFIG_INVALID', `control-plane URL is not a URL: ${raw.slice(0, 200)}`);
   }
-  if (base.username || base.password) throw new CavraError('CONFIG_INVALID', 'control-plane URL must not contain credentials (use --control-plane-token-file)');
+  if (base.username || base.password)
+    throw new CavraError(
+      'CONFIG_INVALID',
+      'control-plane URL must not contain credentials (use --control-plane-token-file)',
+    );
   if (!(base.protocol === 'https:' || (base.protocol === 'http:' && LOOPBACK.has(base.hostname)))) {
-    throw new CavraError('EGRESS_DENIED', `control-plane URL must be https (plain http is allowed only to loopback): ${base.origin}`);
+    throw new CavraError(
+      'EGRESS_DENIED',
+      `control-plane URL must be https (plain http is allowed only to loopback): ${base.origin}`,
+    );
   }
   base.search = '';
   base.hash = '';
@@ -77,8 +95,13 @@ export function resolveControlPlane(opts: ControlPlaneOptions, env: NodeJS.Proce
   const caFile = opts.caFile ?? env.CAVRA_CONTROL_PLANE_CA;
   const certFile = opts.clientCertFile ?? env.CAVRA_CONTROL_PLANE_CLIENT_CERT;
   const keyFile = opts.clientKeyFile ?? env.CAVRA_CONTROL_PLANE_CLIENT_KEY;
-  if (Boolean(certFile) !== Boolean(keyFile)) throw new CavraError('CONFIG_INVALID', 'mTLS needs both a client certificate and a client key');
-  const cfg: ControlPlaneConfig = { endpoint, token: resolveToken(opts, env), timeoutMs: opts.timeoutMs ?? 30_000 };
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new CavraError('CONFIG_INVALID', 'mTLS needs both a client certificate and a client key');
+  const cfg: ControlPlaneConfig = {
+    endpoint,
+    token: resolveToken(opts, env),
+    timeoutMs: opts.timeoutMs ?? 30_000,
+  };
   if (caFile) cfg.ca = readSecret(caFile, 'CA bundle');
   if (certFile && keyFile) {
     cfg.cert = readSecret(certFile, 'client certificate');

@@ -23,14 +23,19 @@ function options(url: string | undefined, over: Partial<EvidenceOptions> = {}): 
     signer,
     ...(url ? { url } : {}),
     timeoutMs: 300,
-    outbox: { sleep: async (ms) => void delays.push(ms), random: () => 0.25, retry: { ...DEFAULT_RETRY, maxAttempts: 5 } },
+    outbox: {
+      sleep: async (ms) => void delays.push(ms),
+      random: () => 0.25,
+      retry: { ...DEFAULT_RETRY, maxAttempts: 5 },
+    },
     ...over,
   };
 }
 
 async function recordN(url: string | undefined, n: number, from = 0) {
   const s = await openEvidence(options(url));
-  for (let i = from; i < from + n; i++) await s.record([fakeResult(`/m/f${i}`, `content ${i}`)], undefined, { reference: '/m' });
+  for (let i = from; i < from + n; i++)
+    await s.record([fakeResult(`/m/f${i}`, `content ${i}`)], undefined, { reference: '/m' });
   return s;
 }
 
@@ -96,16 +101,29 @@ describe('outbox delivery', () => {
     // Append a correctly signed envelope whose statement carries a field the schema forbids.
     const ledger = Ledger.open(dir);
     const { signEnvelope, serializeEnvelope } = await import('../dsse/envelope.js');
-    const bad = { _type: 'https://in-toto.io/Statement/v1', subject: [], predicateType: 'https://cavra.dev/attestations/model-scan/v1', predicate: { modelBytes: 'AAAA' } };
-    const env = await signEnvelope('application/vnd.in-toto+json', Buffer.from(JSON.stringify(bad)), [signer]);
-    const rec = await ledger.append({ kind: 'scan', bytes: serializeEnvelope(env), subjects: [], source: '/x' }, signer);
+    const bad = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [],
+      predicateType: 'https://cavra.dev/attestations/model-scan/v1',
+      predicate: { modelBytes: 'AAAA' },
+    };
+    const env = await signEnvelope('application/vnd.in-toto+json', Buffer.from(JSON.stringify(bad)), [
+      signer,
+    ]);
+    const rec = await ledger.append(
+      { kind: 'scan', bytes: serializeEnvelope(env), subjects: [], source: '/x' },
+      signer,
+    );
     ledger.close();
     const s2 = await openEvidence(options(url));
     expect(await s2.flush()).toEqual({ delivered: 1, pending: 0, rejected: 1 });
     expect(server.stored.size).toBe(1);
     await s2.close();
     const l = Ledger.open(dir);
-    expect(l.delivery(rec.seq)).toMatchObject({ state: 'rejected', last_error: expect.stringMatching(/^not sent: statement/) });
+    expect(l.delivery(rec.seq)).toMatchObject({
+      state: 'rejected',
+      last_error: expect.stringMatching(/^not sent: statement/),
+    });
     l.close();
   });
 
@@ -119,7 +137,9 @@ describe('outbox delivery', () => {
 
 describe('control-plane configuration', () => {
   it('allows https and loopback http only, never credentials in the URL', () => {
-    expect(resolveControlPlane({ url: 'https://cp.example/base/' }, {})?.endpoint.href).toBe('https://cp.example/base/v1/evidence');
+    expect(resolveControlPlane({ url: 'https://cp.example/base/' }, {})?.endpoint.href).toBe(
+      'https://cp.example/base/v1/evidence',
+    );
     expect(resolveControlPlane({}, {})).toBeNull();
     expect(() => resolveControlPlane({ url: 'http://cp.example' }, {})).toThrow(/https/);
     expect(() => resolveControlPlane({ url: 'https://u:p@cp.example' }, {})).toThrow(/credentials/);
@@ -130,8 +150,12 @@ describe('control-plane configuration', () => {
     writeFileSync(f, 'abc\n');
     expect(resolveControlPlane({ url: 'https://x', tokenFile: f }, {})?.token).toBe('abc');
     expect(resolveControlPlane({ url: 'https://x' }, { CAVRA_CONTROL_PLANE_TOKEN: f })?.token).toBe('abc');
-    expect(resolveControlPlane({ url: 'https://x' }, { CAVRA_CONTROL_PLANE_TOKEN: 'xyz' })?.token).toBe('xyz');
-    expect(() => resolveControlPlane({ url: 'https://x', tokenFile: join(dir, 'nope') }, {})).toThrow(/token file/);
+    expect(resolveControlPlane({ url: 'https://x' }, { CAVRA_CONTROL_PLANE_TOKEN: 'xyz' })?.token).toBe(
+      'xyz',
+    );
+    expect(() => resolveControlPlane({ url: 'https://x', tokenFile: join(dir, 'nope') }, {})).toThrow(
+      /token file/,
+    );
   });
 
   it('retry helpers: Retry-After seconds and dates, jittered backoff', () => {

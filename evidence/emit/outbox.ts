@@ -1,6 +1,12 @@
 import { envelopeDigest } from '../dsse/envelope.js';
 import type { Ledger, RowView } from '../ledger/ledger.js';
-import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy,
+} from './retry.js';
 import type { Transport, TransportResult } from './transport.js';
 import { validateOutbound } from './validate-outbound.js';
 
@@ -31,7 +37,13 @@ function describe(r: TransportResult): string {
 }
 
 /** Send one record until it is acknowledged (2xx), refused for good, or retries run out. */
-async function deliver(ledger: Ledger, rec: RowView, body: Buffer, transport: Transport, o: Required<OutboxOptions>): Promise<Outcome> {
+async function deliver(
+  ledger: Ledger,
+  rec: RowView,
+  body: Buffer,
+  transport: Transport,
+  o: Required<OutboxOptions>,
+): Promise<Outcome> {
   for (let attempt = 0; attempt < o.retry.maxAttempts; attempt++) {
     const res = await transport.post(body, rec.envelopeSha256);
     if (res.kind === 'response' && res.status >= 200 && res.status < 300) {
@@ -46,7 +58,8 @@ async function deliver(ledger: Ledger, rec: RowView, body: Buffer, transport: Tr
     }
     if (attempt === o.retry.maxAttempts - 1) return { kind: 'stop', error };
     const asked = res.kind === 'response' ? parseRetryAfter(res.retryAfter, o.now()) : null;
-    if (asked !== null && asked > o.retry.maxRetryAfterMs) return { kind: 'stop', error: `${error}, Retry-After too long` };
+    if (asked !== null && asked > o.retry.maxRetryAfterMs)
+      return { kind: 'stop', error: `${error}, Retry-After too long` };
     await o.sleep(asked ?? backoffDelay(attempt, o.retry, o.random));
   }
   return { kind: 'stop', error: 'no attempts allowed' };
@@ -57,7 +70,11 @@ async function deliver(ledger: Ledger, rec: RowView, body: Buffer, transport: Tr
  * (or when it fails the outbound schema check, which is recorded). The Idempotency-Key is the envelope digest,
  * so a retry after a lost response is stored once by the receiver.
  */
-export async function flushOutbox(ledger: Ledger, transport: Transport, options: OutboxOptions = {}): Promise<FlushReport> {
+export async function flushOutbox(
+  ledger: Ledger,
+  transport: Transport,
+  options: OutboxOptions = {},
+): Promise<FlushReport> {
   const o: Required<OutboxOptions> = {
     retry: options.retry ?? DEFAULT_RETRY,
     sleep: options.sleep ?? defaultSleep,
@@ -73,7 +90,10 @@ export async function flushOutbox(ledger: Ledger, transport: Transport, options:
       ledger.markFailed(rec.seq, `cannot read envelope: ${(err as Error).message}`);
       continue;
     }
-    const valid = envelopeDigest(body) !== rec.envelopeSha256 ? { ok: false as const, error: 'envelope file differs from the ledger digest' } : validateOutbound(body);
+    const valid =
+      envelopeDigest(body) !== rec.envelopeSha256
+        ? { ok: false as const, error: 'envelope file differs from the ledger digest' }
+        : validateOutbound(body);
     if (!valid.ok) {
       ledger.markFailed(rec.seq, `not sent: ${valid.error}`, true);
       report.rejected++;

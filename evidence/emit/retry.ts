@@ -8,7 +8,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 300_000 });
+export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 300_000,
+});
 
 /** 408, 429 and 5xx are worth retrying; other statuses are answers. */
 export function isRetryableStatus(status: number): boolean {

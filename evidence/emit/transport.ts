@@ -2,7 +2,8 @@ import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from '
 import type { ControlPlaneConfig } from './control-plane.js';
 
 /** What one POST came back with. */
-export type TransportResult = { kind: 'response'; status: number; retryAfter?: string } | { kind: 'network-error'; message: string };
+export type TransportResult =
+  { kind: 'response'; status: number; retryAfter?: string } | { kind: 'network-error'; message: string };
 
 /** Sends one envelope. Injected into the outbox so tests and other transports can replace it. */
 export interface Transport {
@@ -52,7 +53,9 @@ export function createHttpTransport(cfg: ControlPlaneConfig, env: NodeJS.Process
         await res.body.dump({ limit: 64 * 1024 });
         const ra = res.headers['retry-after'];
         const retryAfter = Array.isArray(ra) ? ra[0] : ra;
-        return retryAfter !== undefined ? { kind: 'response', status: res.statusCode, retryAfter } : { kind: 'response', status: res.statusCode };
+        return retryAfter !== undefined
+          ? { kind: 'response', status: res.statusCode, retryAfter }
+          : { kind: 'response', status: res.statusCode };
       } catch (err) {
         return { kind: 'network-error', message: (err as Error).message || String(err) };
       }

@@ -26,8 +26,14 @@ export interface ComplianceMap {
 export function loadComplianceMap(): ComplianceMap {
   const file = join(packageRoot(), 'evidence', 'compliance-map.yaml');
   const data = parse(readFileSync(file, 'utf8')) as unknown;
-  const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(evidenceSchemaPath('compliance-map.schema.json'), 'utf8')) as object);
-  if (!validate(data)) throw new CavraError('CONFIG_INVALID', `${file}: ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? 'invalid'}`);
+  const validate = new Ajv2020({ strict: false }).compile(
+    JSON.parse(readFileSync(evidenceSchemaPath('compliance-map.schema.json'), 'utf8')) as object,
+  );
+  if (!validate(data))
+    throw new CavraError(
+      'CONFIG_INVALID',
+      `${file}: ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? 'invalid'}`,
+    );
   return data as ComplianceMap;
 }
 
@@ -40,7 +46,12 @@ export interface LedgerStatus {
  * Compliance mapping report: for each control, whether this evidence directory evidences it (with the numbers
  * that show it) and the framework ids it maps to.
  */
-export function toComplianceReport(entries: readonly EvidenceEntry[], ledger: LedgerStatus, toolVersion: string, now: Date = new Date()): object {
+export function toComplianceReport(
+  entries: readonly EvidenceEntry[],
+  ledger: LedgerStatus,
+  toolVersion: string,
+  now: Date = new Date(),
+): object {
   const map = loadComplianceMap();
   const verdicts: Record<Verdict, number> = { clean: 0, suspicious: 0, malicious: 0, inconclusive: 0 };
   const decisions: Record<string, number> = {};
@@ -58,17 +69,40 @@ export function toComplianceReport(entries: readonly EvidenceEntry[], ledger: Le
     if (e.delivery === 'pending') pending++;
   }
   const basis: Record<ComplianceControl['evidence'], { ok: boolean; text: string }> = {
-    scans: { ok: entries.length > 0, text: `${entries.length} signed scan attestations (${verdicts.malicious} malicious, ${verdicts.suspicious} suspicious, ${verdicts.inconclusive} inconclusive, ${verdicts.clean} clean)` },
-    hashes: { ok: hashed > 0, text: `${hashed} of ${artifacts} artifacts identified by SHA-256 in signed subjects` },
-    ledger: { ok: ledger.verified && entries.length > 0, text: ledger.verified ? 'ledger signatures, hash chain, subjects and signed head verify' : `ledger verification failed (${ledger.problems} problems)` },
-    delivery: { ok: entries.length > 0, text: `${delivered} attestations delivered, ${pending} queued; every outbound body is schema-checked before sending` },
+    scans: {
+      ok: entries.length > 0,
+      text: `${entries.length} signed scan attestations (${verdicts.malicious} malicious, ${verdicts.suspicious} suspicious, ${verdicts.inconclusive} inconclusive, ${verdicts.clean} clean)`,
+    },
+    hashes: {
+      ok: hashed > 0,
+      text: `${hashed} of ${artifacts} artifacts identified by SHA-256 in signed subjects`,
+    },
+    ledger: {
+      ok: ledger.verified && entries.length > 0,
+      text: ledger.verified
+        ? 'ledger signatures, hash chain, subjects and signed head verify'
+        : `ledger verification failed (${ledger.problems} problems)`,
+    },
+    delivery: {
+      ok: entries.length > 0,
+      text: `${delivered} attestations delivered, ${pending} queued; every outbound body is schema-checked before sending`,
+    },
   };
   return {
     reportType: 'cavra-scan compliance mapping',
     generatedAt: now.toISOString(),
     tool: { name: 'cavra-scan', version: toolVersion },
     frameworks: map.frameworks,
-    summary: { attestations: entries.length, artifacts, hashedArtifacts: hashed, verdicts, decisions, delivered, pending, ledgerVerified: ledger.verified },
+    summary: {
+      attestations: entries.length,
+      artifacts,
+      hashedArtifacts: hashed,
+      verdicts,
+      decisions,
+      delivered,
+      pending,
+      ledgerVerified: ledger.verified,
+    },
     controls: map.controls.map((c) => ({
       id: c.id,
       title: c.title,

@@ -1,6 +1,26 @@
 import type { EvidenceEntry } from './load.js';
 
-const HEADER = ['record', 'recorded_at', 'source', 'registry', 'version', 'artifact', 'sha256', 'size', 'format', 'artifact_verdict', 'model_verdict', 'decision', 'risk_score', 'policy', 'findings', 'rule_ids', 'coverage_complete', 'attestation_sha256', 'delivery'];
+const HEADER = [
+  'record',
+  'recorded_at',
+  'source',
+  'registry',
+  'version',
+  'artifact',
+  'sha256',
+  'size',
+  'format',
+  'artifact_verdict',
+  'model_verdict',
+  'decision',
+  'risk_score',
+  'policy',
+  'findings',
+  'rule_ids',
+  'coverage_complete',
+  'attestation_sha256',
+  'delivery',
+];
 
 /** RFC 4180 quoting; cells a spreadsheet would run as a formula get a leading apostrophe. */
 function cell(v: string | number | boolean | null): string {

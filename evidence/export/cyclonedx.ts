@@ -22,7 +22,13 @@ function modelComponent(e: EvidenceEntry): object {
   // The model's own hash: the OpenSSF model-signing root digest (SHA-256 over the sorted per-file digests),
   // the value `model_signing digest` prints; only when every file was hashed.
   const hashes: Hash[] = [];
-  const ms = p.artifactsOmitted === 0 ? modelSigningStatementForFiles(p.artifacts.map((a) => ({ path: a.name, sha256: a.sha256 })), p.source.reference) : null;
+  const ms =
+    p.artifactsOmitted === 0
+      ? modelSigningStatementForFiles(
+          p.artifacts.map((a) => ({ path: a.name, sha256: a.sha256 })),
+          p.source.reference,
+        )
+      : null;
   if (ms && 'statement' in ms) {
     hashes.push({ alg: 'SHA-256', content: ms.statement.subject[0].digest.sha256 });
     props.push({ name: 'cavra:model-digest-method', value: 'openssf-model-signing-v1.0/files/sha256' });
@@ -37,11 +43,18 @@ function modelComponent(e: EvidenceEntry): object {
       {
         type: 'attestation',
         url: e.file,
-        comment: 'DSSE envelope: in-toto Statement v1, predicate https://cavra.dev/attestations/model-scan/v1',
+        comment:
+          'DSSE envelope: in-toto Statement v1, predicate https://cavra.dev/attestations/model-scan/v1',
         hashes: [{ alg: 'SHA-256', content: e.digest }],
       },
     ],
-    modelCard: { considerations: { technicalLimitations: ['Scanned by cavra-scan for malicious serialized content; not an assessment of model behaviour.'] } },
+    modelCard: {
+      considerations: {
+        technicalLimitations: [
+          'Scanned by cavra-scan for malicious serialized content; not an assessment of model behaviour.',
+        ],
+      },
+    },
     properties: props,
     components: p.artifacts.map((a, i) => ({
       type: 'file',
@@ -57,7 +70,11 @@ function modelComponent(e: EvidenceEntry): object {
 }
 
 /** CycloneDX 1.6 ML-BOM: one machine-learning-model component per attested model version. */
-export function toCycloneDx(entries: readonly EvidenceEntry[], toolVersion: string, now: Date = new Date()): object {
+export function toCycloneDx(
+  entries: readonly EvidenceEntry[],
+  toolVersion: string,
+  now: Date = new Date(),
+): object {
   return {
     bomFormat: 'CycloneDX',
     specVersion: '1.6',

@@ -28,7 +28,11 @@ export function loadEvidence(dir: string): EvidenceEntry[] {
   const db = openIndex(indexPath, true);
   try {
     const rows = db.prepare("SELECT * FROM records WHERE kind = 'scan' ORDER BY seq").all() as RecordRow[];
-    const states = new Map((db.prepare('SELECT seq, state FROM delivery').all() as Pick<DeliveryRow, 'seq' | 'state'>[]).map((d) => [d.seq, d.state]));
+    const states = new Map(
+      (db.prepare('SELECT seq, state FROM delivery').all() as Pick<DeliveryRow, 'seq' | 'state'>[]).map(
+        (d) => [d.seq, d.state],
+      ),
+    );
     return rows.map((r) => {
       const env = JSON.parse(readFileSync(join(dir, LEDGER_LAYOUT.records, r.file), 'utf8')) as DsseEnvelope;
       const payload = decodeBase64(env.payload);

@@ -3,8 +3,20 @@ import { ruleCatalog } from '../../scanner/rules/catalog.js';
 import type { Severity } from '../../scanner/severity.js';
 import type { EvidenceEntry } from './load.js';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
-const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.0', low: '3.0', info: '1.0' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.0',
+  low: '3.0',
+  info: '1.0',
+};
 
 function uri(name: string): string {
   return name.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
@@ -27,9 +39,15 @@ export function toSarifFromEvidence(entries: readonly EvidenceEntry[], toolVersi
         id,
         shortDescription: { text: title },
         fullDescription: { text: why },
-        help: { text: `${why} Do not load this artifact with a deserializing loader until the finding is explained.` },
+        help: {
+          text: `${why} Do not load this artifact with a deserializing loader until the finding is explained.`,
+        },
         defaultConfiguration: { level: LEVEL[info?.severity ?? severity] },
-        properties: { 'security-severity': SECURITY_SEVERITY[info?.severity ?? severity], tags: ['security', 'ml-supply-chain'], precision: 'high' },
+        properties: {
+          'security-severity': SECURITY_SEVERITY[info?.severity ?? severity],
+          tags: ['security', 'ml-supply-chain'],
+          precision: 'high',
+        },
       });
     }
     return i;
@@ -45,9 +63,27 @@ export function toSarifFromEvidence(entries: readonly EvidenceEntry[], toolVersi
         ruleIndex: ruleIndex(f.ruleId, f.severity),
         level: LEVEL[f.severity],
         message: { text: `${f.ruleId}${what}${where}` },
-        locations: [{ physicalLocation: { artifactLocation: { uri: uri(f.artifact) }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 } } }],
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: uri(f.artifact) },
+              region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 },
+            },
+          },
+        ],
         partialFingerprints: {
-          primaryLocationLineHash: createHash('sha256').update([shaOf.get(f.artifact) ?? f.artifact, f.ruleId, f.member ?? '', f.offset ?? '', f.callable ?? ''].join('\u0000')).digest('hex').slice(0, 32),
+          primaryLocationLineHash: createHash('sha256')
+            .update(
+              [
+                shaOf.get(f.artifact) ?? f.artifact,
+                f.ruleId,
+                f.member ?? '',
+                f.offset ?? '',
+                f.callable ?? '',
+              ].join('\u0000'),
+            )
+            .digest('hex')
+            .slice(0, 32),
         },
         properties: {
           'artifact-sha256': shaOf.get(f.artifact) ?? null,
@@ -61,6 +97,12 @@ export function toSarifFromEvidence(entries: readonly EvidenceEntry[], toolVersi
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'cavra-scan', semanticVersion: toolVersion, rules } }, automationDetails: { id: 'cavra-scan/evidence/' }, results }],
+    runs: [
+      {
+        tool: { driver: { name: 'cavra-scan', semanticVersion: toolVersion, rules } },
+        automationDetails: { id: 'cavra-scan/evidence/' },
+        results,
+      },
+    ],
   };
 }

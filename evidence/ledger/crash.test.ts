@@ -19,9 +19,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Run the writer until it has acknowledged `acks` more records, then SIGKILL it right away. */
 function runAndKill(acks: number): Promise<Map<number, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', join(here, 'testdata', 'register-ts.mjs'), join(here, 'testdata', 'crash-writer.ts'), ledgerDir, keyFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        join(here, 'testdata', 'register-ts.mjs'),
+        join(here, 'testdata', 'crash-writer.ts'),
+        ledgerDir,
+        keyFile,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const acked = new Map<number, string>();
     let buf = '';
     let err = '';
@@ -35,7 +45,9 @@ function runAndKill(acks: number): Promise<Map<number, string>> {
         if (acked.size === acks) child.kill('SIGKILL');
       }
     });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(acked) : reject(new Error(`writer exited without being killed: ${err}`))));
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve(acked) : reject(new Error(`writer exited without being killed: ${err}`)),
+    );
   });
 }
 
@@ -54,7 +66,11 @@ describe('ledger crash safety', () => {
       for (const [seq, digest] of acked) {
         const rec = bySeq.get(seq);
         expect(rec?.envelopeSha256).toBe(digest);
-        expect(createHash('sha256').update(readFileSync(join(ledgerDir, 'records', rec!.file))).digest('hex')).toBe(digest);
+        expect(
+          createHash('sha256')
+            .update(readFileSync(join(ledgerDir, 'records', rec!.file)))
+            .digest('hex'),
+        ).toBe(digest);
       }
       ledger.close();
       expect(readdirSync(join(ledgerDir, 'records')).some((n) => n.startsWith('.tmp-'))).toBe(false);

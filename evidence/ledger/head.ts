@@ -26,7 +26,8 @@ export async function writeHead(dir: string, head: LedgerHead, signer: Signer): 
   writeFileAtomic(dir, LEDGER_LAYOUT.head, serializeEnvelope(env), 0o644);
 }
 
-export type HeadCheck = { ok: true; head: LedgerHead | null } | { ok: false; code: 'HEAD_INVALID'; message: string };
+export type HeadCheck =
+  { ok: true; head: LedgerHead | null } | { ok: false; code: 'HEAD_INVALID'; message: string };
 
 /** Read and verify the head; `head: null` when there is none. */
 export function readHead(dir: string, keys: readonly TrustedKey[]): HeadCheck {
@@ -46,6 +47,7 @@ export function readHead(dir: string, keys: readonly TrustedKey[]): HeadCheck {
   const v = verifyEnvelope(env, keys, [LEDGER_HEAD_PAYLOAD_TYPE]);
   if (!v.ok) return { ok: false, code: 'HEAD_INVALID', message: `head signature: ${v.code}` };
   const head = JSON.parse(v.payload.toString('utf8')) as LedgerHead;
-  if (!Number.isSafeInteger(head.seq) || typeof head.recordHash !== 'string') return { ok: false, code: 'HEAD_INVALID', message: 'head payload malformed' };
+  if (!Number.isSafeInteger(head.seq) || typeof head.recordHash !== 'string')
+    return { ok: false, code: 'HEAD_INVALID', message: 'head payload malformed' };
   return { ok: true, head };
 }

@@ -16,9 +16,18 @@ const signer = createKeySigner(generateKeyPairSync('ed25519').privateKey);
 let dir: string;
 
 async function appendScan(ledger: Ledger, name: string) {
-  const st = buildModelScanStatement([fakeResult(`/m/${name}`, name)], undefined, { reference: '/m' }, SCANNER, new Date());
+  const st = buildModelScanStatement(
+    [fakeResult(`/m/${name}`, name)],
+    undefined,
+    { reference: '/m' },
+    SCANNER,
+    new Date(),
+  );
   const env = await signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(st)), [signer]);
-  return ledger.append({ kind: 'scan', bytes: serializeEnvelope(env), subjects: st.subject, source: '/m' }, signer);
+  return ledger.append(
+    { kind: 'scan', bytes: serializeEnvelope(env), subjects: st.subject, source: '/m' },
+    signer,
+  );
 }
 
 async function ledgerWith(n: number): Promise<Ledger> {
@@ -52,7 +61,12 @@ describe('ledger', () => {
     expect(ledger.pending().map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(readdirSync(join(dir, 'records')).filter((n) => n.endsWith('.dsse.json'))).toHaveLength(3);
     ledger.close();
-    expect(verifyLedger(dir, [signer.publicKey])).toMatchObject({ ok: true, records: 3, problems: [], keysFromLedger: false });
+    expect(verifyLedger(dir, [signer.publicKey])).toMatchObject({
+      ok: true,
+      records: 3,
+      problems: [],
+      keysFromLedger: false,
+    });
     expect(verifyLedger(dir)).toMatchObject({ ok: true, keysFromLedger: true });
   });
 
@@ -74,7 +88,12 @@ describe('ledger', () => {
     writeFileSync(file, JSON.stringify(env) + '\n');
     const r = verifyLedger(dir, [signer.publicKey]);
     expect(r.ok).toBe(false);
-    expect(r.problems.map((p) => [p.code, p.seq])).toEqual(expect.arrayContaining([['ENVELOPE_DIGEST_MISMATCH', 1], ['SIGNATURE_INVALID', 1]]));
+    expect(r.problems.map((p) => [p.code, p.seq])).toEqual(
+      expect.arrayContaining([
+        ['ENVELOPE_DIGEST_MISMATCH', 1],
+        ['SIGNATURE_INVALID', 1],
+      ]),
+    );
   });
 
   it('a flipped signature byte fails', async () => {
@@ -118,7 +137,9 @@ describe('ledger', () => {
 
   it('envelopes signed by another key fail with --public-key', async () => {
     (await ledgerWith(1)).close();
-    expect(verifyLedger(dir, [generateKeyPairSync('ed25519').publicKey]).problems.map((p) => p.code)).toEqual(expect.arrayContaining(['KEY_UNTRUSTED', 'HEAD_INVALID']));
+    expect(verifyLedger(dir, [generateKeyPairSync('ed25519').publicKey]).problems.map((p) => p.code)).toEqual(
+      expect.arrayContaining(['KEY_UNTRUSTED', 'HEAD_INVALID']),
+    );
   });
 
   it('recovery removes temp files and quarantines never-indexed files', async () => {

@@ -48,14 +48,18 @@ export class Ledger {
       return ledger;
     } catch (err) {
       if (err instanceof CavraError) throw err;
-      throw new CavraError('IO_ERROR', `cannot open evidence directory ${dir}: ${(err as Error).message}`, { cause: err });
+      throw new CavraError('IO_ERROR', `cannot open evidence directory ${dir}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
   /** Remove temp files and move files the index does not know (never acknowledged) to `orphans/`. */
   private recover(): void {
     const recDir = join(this.dir, LEDGER_LAYOUT.records);
-    const known = new Set((this.db.prepare('SELECT file FROM records').all() as { file: string }[]).map((r) => r.file));
+    const known = new Set(
+      (this.db.prepare('SELECT file FROM records').all() as { file: string }[]).map((r) => r.file),
+    );
     for (const dir of [this.dir, recDir]) {
       for (const name of readdirSync(dir)) if (name.startsWith(TMP_PREFIX)) unlinkSync(join(dir, name));
     }
@@ -71,14 +75,24 @@ export class Ledger {
   /** Keep a copy of a signer's public key in `keys/<keyid>.pub` (for `evidence verify` without --public-key). */
   storePublicKey(signer: Signer): void {
     const file = join(this.dir, LEDGER_LAYOUT.keys, `${signer.keyid}.pub`);
-    if (!existsSync(file)) writeFileAtomic(join(this.dir, LEDGER_LAYOUT.keys), `${signer.keyid}.pub`, Buffer.from(signer.publicKey.export({ type: 'spki', format: 'pem' }) as string), 0o644);
+    if (!existsSync(file))
+      writeFileAtomic(
+        join(this.dir, LEDGER_LAYOUT.keys),
+        `${signer.keyid}.pub`,
+        Buffer.from(signer.publicKey.export({ type: 'spki', format: 'pem' }) as string),
+        0o644,
+      );
   }
 
   /** Append one record durably, then refresh the signed head. Appends are serialized. */
   append(input: AppendInput, headSigner: Signer): Promise<RowView> {
     const run = this.queue.then(async () => {
       const row = this.appendSync(input);
-      await writeHead(this.dir, { seq: row.seq, recordHash: row.record_hash, at: row.created_at }, headSigner);
+      await writeHead(
+        this.dir,
+        { seq: row.seq, recordHash: row.record_hash, at: row.created_at },
+        headSigner,
+      );
       return toView(row);
     });
     this.queue = run.catch(() => undefined);
@@ -87,7 +101,8 @@ export class Ledger {
 
   private appendSync(input: AppendInput): RecordRow {
     const tx = this.db.transaction((): RecordRow => {
-      const last = this.db.prepare('SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1').get() as { seq: number; record_hash: string } | undefined;
+      const last = this.db.prepare('SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1').get() as
+        { seq: number; record_hash: string } | undefined;
       const seq = (last?.seq ?? 0) + 1;
       const digest = envelopeDigest(input.bytes);
       const file = `${String(seq).padStart(10, '0')}-${digest.slice(0, 16)}${EXT[input.kind]}`;
@@ -97,7 +112,9 @@ export class Ledger {
         kind: input.kind,
         file,
         envelopeSha256: digest,
-        subjects: JSON.stringify(input.subjects.map((s) => ({ name: s.name, digest: { sha256: s.digest.sha256 } }))),
+        subjects: JSON.stringify(
+          input.subjects.map((s) => ({ name: s.name, digest: { sha256: s.digest.sha256 } })),
+        ),
         source: input.source,
         createdAt: this.now().toISOString(),
         prevHash: last?.record_hash ?? GENESIS_HASH,
@@ -114,9 +131,14 @@ export class Ledger {
         record_hash: recordHash(fields),
       };
       this.db
-        .prepare('INSERT INTO records (seq, kind, file, envelope_sha256, subjects, source, created_at, prev_hash, record_hash) VALUES (@seq, @kind, @file, @envelope_sha256, @subjects, @source, @created_at, @prev_hash, @record_hash)')
+        .prepare(
+          'INSERT INTO records (seq, kind, file, envelope_sha256, subjects, source, created_at, prev_hash, record_hash) VALUES (@seq, @kind, @file, @envelope_sha256, @subjects, @source, @created_at, @prev_hash, @record_hash)',
+        )
         .run(row);
-      if (input.kind === 'scan') this.db.prepare("INSERT INTO delivery (seq, state, attempts, updated_at) VALUES (?, 'pending', 0, ?)").run(seq, row.created_at);
+      if (input.kind === 'scan')
+        this.db
+          .prepare("INSERT INTO delivery (seq, state, attempts, updated_at) VALUES (?, 'pending', 0, ?)")
+          .run(seq, row.created_at);
       return row;
     });
     return tx.immediate();
@@ -128,7 +150,11 @@ export class Ledger {
 
   /** Scan records not yet acknowledged by the control plane, oldest first. */
   pending(): RowView[] {
-    const rows = this.db.prepare("SELECT r.* FROM records r JOIN delivery d ON d.seq = r.seq WHERE d.state = 'pending' ORDER BY r.seq").all() as RecordRow[];
+    const rows = this.db
+      .prepare(
+        "SELECT r.* FROM records r JOIN delivery d ON d.seq = r.seq WHERE d.state = 'pending' ORDER BY r.seq",
+      )
+      .all() as RecordRow[];
     return rows.map(toView);
   }
 
@@ -137,18 +163,26 @@ export class Ledger {
   }
 
   markDelivered(seq: number): void {
-    this.db.prepare("UPDATE delivery SET state = 'delivered', attempts = attempts + 1, last_error = NULL, updated_at = ? WHERE seq = ?").run(this.now().toISOString(), seq);
+    this.db
+      .prepare(
+        "UPDATE delivery SET state = 'delivered', attempts = attempts + 1, last_error = NULL, updated_at = ? WHERE seq = ?",
+      )
+      .run(this.now().toISOString(), seq);
   }
 
   /** Record a failed attempt; `rejected` takes the record out of the outbox (e.g. it failed the outbound schema). */
   markFailed(seq: number, error: string, rejected = false): void {
     this.db
-      .prepare('UPDATE delivery SET state = ?, attempts = attempts + 1, last_error = ?, updated_at = ? WHERE seq = ?')
+      .prepare(
+        'UPDATE delivery SET state = ?, attempts = attempts + 1, last_error = ?, updated_at = ? WHERE seq = ?',
+      )
       .run(rejected ? 'rejected' : 'pending', error.slice(0, 500), this.now().toISOString(), seq);
   }
 
   countPending(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM delivery WHERE state = 'pending'").get() as { n: number }).n;
+    return (
+      this.db.prepare("SELECT COUNT(*) AS n FROM delivery WHERE state = 'pending'").get() as { n: number }
+    ).n;
   }
 
   readFile(rec: RowView): Buffer {

@@ -16,6 +16,16 @@ export interface ChainedFields {
 
 /** SHA-256 over a fixed-order JSON array of the fields (unambiguous: JSON escapes every separator). */
 export function recordHash(f: ChainedFields): string {
-  const canonical = JSON.stringify(['cavra-ledger-v1', f.seq, f.kind, f.file, f.envelopeSha256, f.subjects, f.source, f.createdAt, f.prevHash]);
+  const canonical = JSON.stringify([
+    'cavra-ledger-v1',
+    f.seq,
+    f.kind,
+    f.file,
+    f.envelopeSha256,
+    f.subjects,
+    f.source,
+    f.createdAt,
+    f.prevHash,
+  ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

@@ -62,10 +62,16 @@ function ledgerKeys(dir: string): KeyObject[] {
 }
 
 const sameSubjects = (a: readonly Subject[], b: readonly Subject[]): boolean =>
-  a.length === b.length && a.every((s, i) => s.name === b[i]?.name && s.digest?.sha256 === b[i]?.digest?.sha256);
+  a.length === b.length &&
+  a.every((s, i) => s.name === b[i]?.name && s.digest?.sha256 === b[i]?.digest?.sha256);
 
 /** Check one record's file, signature, payload and subjects. */
-function checkRecord(dir: string, rec: RowView, keys: readonly TrustedKey[], problems: LedgerProblem[]): void {
+function checkRecord(
+  dir: string,
+  rec: RowView,
+  keys: readonly TrustedKey[],
+  problems: LedgerProblem[],
+): void {
   const at = { seq: rec.seq, file: rec.file };
   let bytes: Buffer;
   try {
@@ -74,7 +80,12 @@ function checkRecord(dir: string, rec: RowView, keys: readonly TrustedKey[], pro
     problems.push({ ...at, code: 'FILE_MISSING', message: 'envelope file is missing' });
     return;
   }
-  if (envelopeDigest(bytes) !== rec.envelopeSha256) problems.push({ ...at, code: 'ENVELOPE_DIGEST_MISMATCH', message: 'file differs from the digest in the index' });
+  if (envelopeDigest(bytes) !== rec.envelopeSha256)
+    problems.push({
+      ...at,
+      code: 'ENVELOPE_DIGEST_MISMATCH',
+      message: 'file differs from the digest in the index',
+    });
   let doc: unknown;
   try {
     doc = JSON.parse(bytes.toString('utf8'));
@@ -84,7 +95,10 @@ function checkRecord(dir: string, rec: RowView, keys: readonly TrustedKey[], pro
   }
   let subjects: Subject[];
   if (rec.kind === 'model-signing') {
-    const v = verifyModelSigningBundle(doc, keys.map((k) => k.key));
+    const v = verifyModelSigningBundle(
+      doc,
+      keys.map((k) => k.key),
+    );
     if (!v.ok) return void problems.push({ ...at, code: v.code as LedgerProblemCode, message: v.message });
     subjects = v.statement.subject;
   } else {
@@ -100,7 +114,8 @@ function checkRecord(dir: string, rec: RowView, keys: readonly TrustedKey[], pro
     if (!schema.ok) problems.push({ ...at, code: 'SCHEMA_INVALID', message: schema.error });
     subjects = Array.isArray(st.subject) ? st.subject : [];
   }
-  if (!sameSubjects(subjects, rec.subjects)) problems.push({ ...at, code: 'SUBJECT_MISMATCH', message: 'signed subjects differ from the index' });
+  if (!sameSubjects(subjects, rec.subjects))
+    problems.push({ ...at, code: 'SUBJECT_MISMATCH', message: 'signed subjects differ from the index' });
 }
 
 /**
@@ -112,7 +127,13 @@ export function verifyLedger(dir: string, publicKeys?: readonly KeyObject[]): Le
   const keys = (keysFromLedger ? ledgerKeys(dir) : publicKeys).map(trustedKey);
   const problems: LedgerProblem[] = [];
   const indexPath = join(dir, LEDGER_LAYOUT.index);
-  if (!existsSync(indexPath)) return { ok: false, records: 0, problems: [{ code: 'LEDGER_MISSING', message: `no ledger index at ${indexPath}` }], keysFromLedger };
+  if (!existsSync(indexPath))
+    return {
+      ok: false,
+      records: 0,
+      problems: [{ code: 'LEDGER_MISSING', message: `no ledger index at ${indexPath}` }],
+      keysFromLedger,
+    };
   const db = openIndex(indexPath, true);
   let rows: RecordRow[];
   try {
@@ -126,11 +147,31 @@ export function verifyLedger(dir: string, publicKeys?: readonly KeyObject[]): Le
   for (const row of rows) {
     const rec = toView(row);
     const at = { seq: rec.seq, file: rec.file };
-    if (rec.seq !== expectSeq) problems.push({ ...at, code: 'SEQ_GAP', message: `expected record ${expectSeq}, found ${rec.seq}` });
+    if (rec.seq !== expectSeq)
+      problems.push({ ...at, code: 'SEQ_GAP', message: `expected record ${expectSeq}, found ${rec.seq}` });
     expectSeq = rec.seq + 1;
-    const computed = recordHash({ seq: row.seq, kind: row.kind, file: row.file, envelopeSha256: row.envelope_sha256, subjects: row.subjects, source: row.source, createdAt: row.created_at, prevHash: row.prev_hash });
-    if (computed !== row.record_hash) problems.push({ ...at, code: 'RECORD_HASH_MISMATCH', message: 'index row was edited (hash does not match its fields)' });
-    if (row.prev_hash !== prev) problems.push({ ...at, code: 'CHAIN_BROKEN', message: 'previous-record hash does not match (a record was removed or edited)' });
+    const computed = recordHash({
+      seq: row.seq,
+      kind: row.kind,
+      file: row.file,
+      envelopeSha256: row.envelope_sha256,
+      subjects: row.subjects,
+      source: row.source,
+      createdAt: row.created_at,
+      prevHash: row.prev_hash,
+    });
+    if (computed !== row.record_hash)
+      problems.push({
+        ...at,
+        code: 'RECORD_HASH_MISMATCH',
+        message: 'index row was edited (hash does not match its fields)',
+      });
+    if (row.prev_hash !== prev)
+      problems.push({
+        ...at,
+        code: 'CHAIN_BROKEN',
+        message: 'previous-record hash does not match (a record was removed or edited)',
+      });
     prev = row.record_hash;
     byHash.set(row.seq, row.record_hash);
     checkRecord(dir, rec, keys, problems);
@@ -138,14 +179,23 @@ export function verifyLedger(dir: string, publicKeys?: readonly KeyObject[]): Le
   const known = new Set(rows.map((r) => r.file));
   const recDir = join(dir, LEDGER_LAYOUT.records);
   for (const n of existsSync(recDir) ? readdirSync(recDir) : []) {
-    if (!known.has(n) && !n.startsWith('.')) problems.push({ code: 'ORPHAN_FILE', file: n, message: 'file is not in the index (its record was removed?)' });
+    if (!known.has(n) && !n.startsWith('.'))
+      problems.push({
+        code: 'ORPHAN_FILE',
+        file: n,
+        message: 'file is not in the index (its record was removed?)',
+      });
   }
   const head = readHead(dir, keys);
   if (!head.ok) problems.push({ code: head.code, message: head.message });
   else if (head.head === null) {
     if (rows.length > 0) problems.push({ code: 'HEAD_MISSING', message: 'signed head is missing' });
   } else if (byHash.get(head.head.seq) !== head.head.recordHash) {
-    problems.push({ code: 'HEAD_MISMATCH', seq: head.head.seq, message: `signed head names record ${head.head.seq}, which is missing or different` });
+    problems.push({
+      code: 'HEAD_MISMATCH',
+      seq: head.head.seq,
+      message: `signed head names record ${head.head.seq}, which is missing or different`,
+    });
   }
   return { ok: problems.length === 0, records: rows.length, problems, keysFromLedger };
 }

@@ -15,7 +15,10 @@ function relativeName(path: string, root: string): string {
  * The OpenSSF model-signing statement for one model version, or a reason why there is none: every file must
  * have been read to the end (a digest for each), otherwise the manifest would not match the directory.
  */
-export function modelSigningStatementFor(results: readonly ArtifactResult[], source: SourceInput): { statement: ModelSigningStatement } | { skipped: string } {
+export function modelSigningStatementFor(
+  results: readonly ArtifactResult[],
+  source: SourceInput,
+): { statement: ModelSigningStatement } | { skipped: string } {
   return modelSigningStatementForFiles(results, source.modelRoot ?? source.reference);
 }
 

@@ -19,7 +19,9 @@ describe('OpenSSF model signing statement', () => {
     ];
     const st = buildModelSigningStatement('model', files);
     expect(st.predicate.resources.map((r) => r.name)).toEqual(['signme-1', 'signme-2']);
-    const expected = createHash('sha256').update(Buffer.concat([Buffer.from(sha('1'), 'hex'), Buffer.from(sha('2'), 'hex')])).digest('hex');
+    const expected = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(sha('1'), 'hex'), Buffer.from(sha('2'), 'hex')]))
+      .digest('hex');
     expect(st.subject[0].digest.sha256).toBe(expected);
     expect(modelRootDigest(st.predicate.resources)).toBe(expected);
     expect(st.predicateType).toBe('https://model_signing/signature/v1.0');
@@ -35,13 +37,24 @@ describe('OpenSSF model signing statement', () => {
     expect(verifyModelSigningBundle(bundle, [publicKey]).ok).toBe(true);
     const forged = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString());
     forged.predicate.resources[0].digest = sha('evil');
-    const tampered = { ...bundle, dsseEnvelope: { ...bundle.dsseEnvelope, payload: Buffer.from(JSON.stringify(forged)).toString('base64') } };
-    expect(verifyModelSigningBundle(tampered, [publicKey])).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
+    const tampered = {
+      ...bundle,
+      dsseEnvelope: {
+        ...bundle.dsseEnvelope,
+        payload: Buffer.from(JSON.stringify(forged)).toString('base64'),
+      },
+    };
+    expect(verifyModelSigningBundle(tampered, [publicKey])).toMatchObject({
+      ok: false,
+      code: 'SIGNATURE_INVALID',
+    });
   });
 
   it('refuses Ed25519 keys (model_signing cannot verify them)', async () => {
     const st = buildModelSigningStatement('m', []);
-    await expect(signModelSigningBundle(st, createKeySigner(generateKeyPairSync('ed25519').privateKey))).rejects.toThrow(/ECDSA/);
+    await expect(
+      signModelSigningBundle(st, createKeySigner(generateKeyPairSync('ed25519').privateKey)),
+    ).rejects.toThrow(/ECDSA/);
   });
 
   it('reproduces the root digest of model_signing v1.1.0 test vector (scripts/tests/v1.1.0-elliptic-key/model.sig)', () => {
@@ -51,6 +64,8 @@ describe('OpenSSF model signing statement', () => {
       { name: 'signme-1', sha256: 'bc9a717db6064a32cbe9eae6fc40651dd6d36ef1757183f590eff2b1765d7ebc' },
     ];
     const st = buildModelSigningStatement('v1.1.0-elliptic-key', files);
-    expect(st.subject[0].digest.sha256).toBe('92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4');
+    expect(st.subject[0].digest.sha256).toBe(
+      '92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4',
+    );
   });
 });

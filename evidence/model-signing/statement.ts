@@ -9,7 +9,13 @@ import { IN_TOTO_STATEMENT_TYPE } from '../statement/types.js';
 export const MODEL_SIGNING_PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
 
 /** Paths model_signing ignores by default (git metadata and the signature file itself). */
-export const MODEL_SIGNING_IGNORE_PATHS: readonly string[] = ['.git', '.gitattributes', '.github', '.gitignore', 'model.sig'];
+export const MODEL_SIGNING_IGNORE_PATHS: readonly string[] = [
+  '.git',
+  '.gitattributes',
+  '.github',
+  '.gitignore',
+  'model.sig',
+];
 
 export interface ModelSigningResource {
   algorithm: 'sha256';
@@ -54,7 +60,10 @@ export function modelRootDigest(resources: readonly { digest: string }[]): strin
  * Build the statement for a model whose files are `files` (names relative to the model root, POSIX).
  * Ignored paths are left out, exactly as `model_signing` would when it re-hashes the directory.
  */
-export function buildModelSigningStatement(modelName: string, files: readonly { name: string; sha256: string }[]): ModelSigningStatement {
+export function buildModelSigningStatement(
+  modelName: string,
+  files: readonly { name: string; sha256: string }[],
+): ModelSigningStatement {
   const resources: ModelSigningResource[] = files
     .filter((f) => !ignored(f.name, MODEL_SIGNING_IGNORE_PATHS))
     .map((f) => ({ algorithm: 'sha256' as const, name: f.name, digest: f.sha256 }))
@@ -64,7 +73,12 @@ export function buildModelSigningStatement(modelName: string, files: readonly { 
     subject: [{ name: modelName, digest: { sha256: modelRootDigest(resources) } }],
     predicateType: MODEL_SIGNING_PREDICATE_TYPE,
     predicate: {
-      serialization: { method: 'files', hash_type: 'sha256', allow_symlinks: false, ignore_paths: [...MODEL_SIGNING_IGNORE_PATHS] },
+      serialization: {
+        method: 'files',
+        hash_type: 'sha256',
+        allow_symlinks: false,
+        ignore_paths: [...MODEL_SIGNING_IGNORE_PATHS],
+      },
       resources,
     },
   };

@@ -20,7 +20,10 @@ let events: ReceiverEvent[];
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cavra-recv-'));
   events = [];
-  server = createReceiver({ storeDir: join(dir, 'store'), publicKeys: [signer.publicKey], token: 's3cret' }, (e) => events.push(e));
+  server = createReceiver(
+    { storeDir: join(dir, 'store'), publicKeys: [signer.publicKey], token: 's3cret' },
+    (e) => events.push(e),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -32,8 +35,15 @@ afterEach(async () => {
 
 describe('reference receiver', () => {
   it('verifies and stores what the outbox sends, once', async () => {
-    const s = await openEvidence({ env: { CAVRA_CONTROL_PLANE_TOKEN: 's3cret' }, evidenceDir: join(dir, 'ev'), signer, url });
-    const rec = await s.record([fakeResult('/m/a.bin', 'a'), fakeResult('/m/b.bin', 'b')], undefined, { reference: '/m' });
+    const s = await openEvidence({
+      env: { CAVRA_CONTROL_PLANE_TOKEN: 's3cret' },
+      evidenceDir: join(dir, 'ev'),
+      signer,
+      url,
+    });
+    const rec = await s.record([fakeResult('/m/a.bin', 'a'), fakeResult('/m/b.bin', 'b')], undefined, {
+      reference: '/m',
+    });
     expect(await s.flush()).toEqual({ delivered: 1, pending: 0, rejected: 0 });
     expect(readdirSync(join(dir, 'store'))).toEqual([`${rec.digest}.dsse.json`]);
     await s.close();
@@ -46,7 +56,8 @@ describe('reference receiver', () => {
     await s.close();
     const { readFileSync } = await import('node:fs');
     const body = readFileSync(join(dir, 'ev', 'records', rec.file));
-    const post = async (b: Buffer, headers: Record<string, string>) => (await request(`${url}/v1/evidence`, { method: 'POST', body: b, headers })).statusCode;
+    const post = async (b: Buffer, headers: Record<string, string>) =>
+      (await request(`${url}/v1/evidence`, { method: 'POST', body: b, headers })).statusCode;
     const auth = { authorization: 'Bearer s3cret', 'idempotency-key': rec.digest };
     expect(await post(body, { ...auth, authorization: 'Bearer nope' })).toBe(401);
     expect(await post(body, { ...auth, 'idempotency-key': 'f'.repeat(64) })).toBe(400);

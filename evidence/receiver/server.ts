@@ -26,7 +26,9 @@ export interface ReceiverEvent {
 }
 
 function reply(res: ServerResponse, status: number, reason: string): ReceiverEvent {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: reason }) + '\n');
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ status: reason }) + '\n');
   return { status, reason };
 }
 
@@ -52,18 +54,23 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer | nul
  * Idempotency-Key (must be the body's SHA-256), the outbound schema and the DSSE signature, then stores the
  * envelope once (201; a replay of a stored key gets 200).
  */
-export function createReceiver(opts: ReceiverOptions, onEvent: (e: ReceiverEvent) => void = () => undefined): Server {
+export function createReceiver(
+  opts: ReceiverOptions,
+  onEvent: (e: ReceiverEvent) => void = () => undefined,
+): Server {
   mkdirSync(opts.storeDir, { recursive: true });
   const keys = opts.publicKeys.map(trustedKey);
   const max = opts.maxBodyBytes ?? EVIDENCE_LIMITS.maxEnvelopeBytes;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<ReceiverEvent> => {
     if (req.method === 'GET' && req.url === '/healthz') return reply(res, 200, 'ok');
     if (req.method !== 'POST' || req.url !== '/v1/evidence') return reply(res, 404, 'not found');
-    if (opts.token !== undefined && !tokenOk(req.headers.authorization, opts.token)) return reply(res, 401, 'unauthorized');
+    if (opts.token !== undefined && !tokenOk(req.headers.authorization, opts.token))
+      return reply(res, 401, 'unauthorized');
     const body = await readBody(req, max);
     if (!body) return reply(res, 413, 'too large');
     const key = String(req.headers['idempotency-key'] ?? '');
-    if (key !== createHash('sha256').update(body).digest('hex')) return reply(res, 400, 'Idempotency-Key must be the SHA-256 of the body');
+    if (key !== createHash('sha256').update(body).digest('hex'))
+      return reply(res, 400, 'Idempotency-Key must be the SHA-256 of the body');
     const file = `${key}.dsse.json`;
     if (existsSync(join(opts.storeDir, file))) return { ...reply(res, 200, 'duplicate'), key };
     const schema = validateOutbound(body);

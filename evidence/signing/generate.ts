@@ -27,13 +27,26 @@ export function generateSigningKeys(dir: string, type: KeyType = 'ed25519', forc
   if (!force && (existsSync(privatePath) || existsSync(publicPath))) {
     throw new CavraError('USAGE', `${privatePath} or ${publicPath} already exists (use --force to replace)`);
   }
-  const { privateKey, publicKey } = type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey, publicKey } =
+    type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(dir, names.priv, Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string), 0o600);
-    writeFileAtomic(dir, names.pub, Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }) as string), 0o644);
+    writeFileAtomic(
+      dir,
+      names.priv,
+      Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
+      0o600,
+    );
+    writeFileAtomic(
+      dir,
+      names.pub,
+      Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }) as string),
+      0o644,
+    );
   } catch (err) {
-    throw new CavraError('IO_ERROR', `cannot write keys to ${dir}: ${(err as Error).message}`, { cause: err });
+    throw new CavraError('IO_ERROR', `cannot write keys to ${dir}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return { privatePath, publicPath, keyid: keyIdOf(publicKey) };
 }

@@ -17,7 +17,9 @@ export function createKeySigner(privateKey: KeyObject): Signer {
     publicKey,
     sign(data: Uint8Array) {
       const sig =
-        algorithm === 'ed25519' ? cryptoSign(null, data, privateKey) : cryptoSign(digestFor(algorithm), data, { key: privateKey, dsaEncoding: 'der' });
+        algorithm === 'ed25519'
+          ? cryptoSign(null, data, privateKey)
+          : cryptoSign(digestFor(algorithm), data, { key: privateKey, dsaEncoding: 'der' });
       return Promise.resolve({ sig: new Uint8Array(sig), keyid });
     },
   };

@@ -6,7 +6,9 @@ import type { SignatureAlgorithm } from './signer.js';
 /** keyid = SHA-256 hex of the SubjectPublicKeyInfo DER of the public key. */
 export function keyIdOf(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 /** The signature algorithm a key implies; KEY_INVALID for key types evidence does not use. */
@@ -18,14 +20,21 @@ export function algorithmOf(key: KeyObject): SignatureAlgorithm {
     if (curve === 'secp384r1') return 'ecdsa-p384-sha384';
     if (curve === 'secp521r1') return 'ecdsa-p521-sha512';
   }
-  throw new CavraError('KEY_INVALID', `unsupported key type ${key.asymmetricKeyType ?? '?'} (use Ed25519, or ECDSA P-256/384/521)`);
+  throw new CavraError(
+    'KEY_INVALID',
+    `unsupported key type ${key.asymmetricKeyType ?? '?'} (use Ed25519, or ECDSA P-256/384/521)`,
+  );
 }
 
 function readKeyFile(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new CavraError('KEY_INVALID', `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new CavraError(
+      'KEY_INVALID',
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -34,7 +43,9 @@ function parseKey(bytes: Buffer, kind: 'private' | 'public'): KeyObject {
   const text = bytes.toString('utf8').trim();
   if (text.startsWith('{')) {
     const jwk = JSON.parse(text) as import('node:crypto').JsonWebKey;
-    return kind === 'private' ? createPrivateKey({ key: jwk, format: 'jwk' }) : createPublicKey({ key: jwk, format: 'jwk' });
+    return kind === 'private'
+      ? createPrivateKey({ key: jwk, format: 'jwk' })
+      : createPublicKey({ key: jwk, format: 'jwk' });
   }
   return kind === 'private' ? createPrivateKey(bytes) : createPublicKey(bytes);
 }
@@ -46,7 +57,9 @@ export function loadPrivateKey(path: string): KeyObject {
   try {
     key = parseKey(bytes, 'private');
   } catch (err) {
-    throw new CavraError('KEY_INVALID', `signing key ${path} is not a PEM or JWK private key`, { cause: err });
+    throw new CavraError('KEY_INVALID', `signing key ${path} is not a PEM or JWK private key`, {
+      cause: err,
+    });
   }
   algorithmOf(key);
   return key;
@@ -69,7 +82,10 @@ export function loadPublicKey(path: string): KeyObject {
 export function resolveSigningKeyPath(keyFile: string | undefined, env: NodeJS.ProcessEnv): string {
   const path = keyFile ?? env.CAVRA_SIGNING_KEY;
   if (!path) {
-    throw new CavraError('KEY_INVALID', 'no signing key: pass --key FILE or set CAVRA_SIGNING_KEY (create one with `cavra-scan keys generate --out DIR`)');
+    throw new CavraError(
+      'KEY_INVALID',
+      'no signing key: pass --key FILE or set CAVRA_SIGNING_KEY (create one with `cavra-scan keys generate --out DIR`)',
+    );
   }
   return path;
 }

@@ -2,7 +2,11 @@ import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { algorithmOf } from './keys.js';
 import type { SignatureAlgorithm } from './signer.js';
 
-const COORD_BYTES: Record<string, number> = { 'ecdsa-p256-sha256': 32, 'ecdsa-p384-sha384': 48, 'ecdsa-p521-sha512': 66 };
+const COORD_BYTES: Record<string, number> = {
+  'ecdsa-p256-sha256': 32,
+  'ecdsa-p384-sha384': 48,
+  'ecdsa-p521-sha512': 66,
+};
 
 export function digestFor(algorithm: SignatureAlgorithm): string | null {
   switch (algorithm) {
@@ -26,7 +30,12 @@ export function verifySignature(publicKey: KeyObject, data: Uint8Array, sig: Uin
     const algorithm = algorithmOf(publicKey);
     if (algorithm === 'ed25519') return sig.length === 64 && cryptoVerify(null, data, publicKey, sig);
     const raw = sig.length === 2 * (COORD_BYTES[algorithm] ?? 0);
-    return cryptoVerify(digestFor(algorithm), data, { key: publicKey, dsaEncoding: raw ? 'ieee-p1363' : 'der' }, sig);
+    return cryptoVerify(
+      digestFor(algorithm),
+      data,
+      { key: publicKey, dsaEncoding: raw ? 'ieee-p1363' : 'der' },
+      sig,
+    );
   } catch {
     return false;
   }

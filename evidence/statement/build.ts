@@ -61,15 +61,29 @@ export function buildModelScanStatement(
       findings: r.findings.length,
     });
     for (const f of r.findings) {
-      const pf: PredicateFinding = { ruleId: boundId(f.ruleId, L.maxIdLength), severity: f.severity, artifact: name };
+      const pf: PredicateFinding = {
+        ruleId: boundId(f.ruleId, L.maxIdLength),
+        severity: f.severity,
+        artifact: name,
+      };
       if (f.location.member) pf.member = boundText(f.location.member, L.maxNameLength);
-      if (f.location.offset !== undefined && Number.isSafeInteger(f.location.offset) && f.location.offset >= 0) pf.offset = f.location.offset;
+      if (
+        f.location.offset !== undefined &&
+        Number.isSafeInteger(f.location.offset) &&
+        f.location.offset >= 0
+      )
+        pf.offset = f.location.offset;
       if (f.callable) pf.callable = boundText(f.callable, L.maxCallableLength);
       findings.push(pf);
     }
     for (const is of r.coverage.issues) {
       totalIssues++;
-      if (issues.length < L.maxIssues) issues.push({ artifact: name, member: boundText(is.member, L.maxNameLength), code: boundId(is.code, L.maxIdLength) });
+      if (issues.length < L.maxIssues)
+        issues.push({
+          artifact: name,
+          member: boundText(is.member, L.maxNameLength),
+          code: boundId(is.code, L.maxIdLength),
+        });
     }
     scanned += r.coverage.scanned.length;
     data += r.coverage.data.length;
@@ -93,9 +107,14 @@ export function buildModelScanStatement(
     subject,
     predicateType: MODEL_SCAN_PREDICATE_TYPE,
     predicate: {
-      scanner: { name: boundId(scanner.name, L.maxIdLength), version: boundId(scanner.version, L.maxIdLength) },
+      scanner: {
+        name: boundId(scanner.name, L.maxIdLength),
+        version: boundId(scanner.version, L.maxIdLength),
+      },
       rules: { version: boundId(scanner.rulesVersion, L.maxIdLength) },
-      policy: decision ? { id: boundId(decision.policy.id, L.maxIdLength), sha256: policyDigest(decision.policy.sha256) } : null,
+      policy: decision
+        ? { id: boundId(decision.policy.id, L.maxIdLength), sha256: policyDigest(decision.policy.sha256) }
+        : null,
       source: {
         reference: boundText(source.reference, L.maxNameLength),
         registry: source.registry ? boundId(source.registry, L.maxIdLength) : null,
@@ -104,7 +123,10 @@ export function buildModelScanStatement(
       },
       verdict,
       decision: decision?.decision ?? null,
-      riskScore: decision && Number.isFinite(decision.riskScore) ? Math.min(1e6, Math.max(0, decision.riskScore)) : null,
+      riskScore:
+        decision && Number.isFinite(decision.riskScore)
+          ? Math.min(1e6, Math.max(0, decision.riskScore))
+          : null,
       coverage: { complete, scanned, data, unlisted, issues, issuesOmitted: totalIssues - issues.length },
       artifacts,
       artifactsOmitted: results.length - kept.length,

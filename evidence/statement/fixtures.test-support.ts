@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import type { ArtifactResult } from '../../scanner/result.js';
 
 /** A scan result for tests: sha256 of `content`, optional findings. */
-export function fakeResult(path: string, content: string | Buffer, over: Partial<ArtifactResult> = {}): ArtifactResult {
+export function fakeResult(
+  path: string,
+  content: string | Buffer,
+  over: Partial<ArtifactResult> = {},
+): ArtifactResult {
   const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content);
   return {
     path,
@@ -11,7 +15,13 @@ export function fakeResult(path: string, content: string | Buffer, over: Partial
     format: 'pickle',
     verdict: 'clean',
     findings: [],
-    coverage: { complete: true, scanned: [{ member: '', format: 'pickle' }], data: [], issues: [], unlisted: 0 },
+    coverage: {
+      complete: true,
+      scanned: [{ member: '', format: 'pickle' }],
+      data: [],
+      issues: [],
+      unlisted: 0,
+    },
     durationMs: 3,
     ...over,
   };

@@ -70,7 +70,14 @@ export interface ModelScanPredicate {
   verdict: Verdict;
   decision: PolicyDecision | null;
   riskScore: number | null;
-  coverage: { complete: boolean; scanned: number; data: number; unlisted: number; issues: PredicateIssue[]; issuesOmitted: number };
+  coverage: {
+    complete: boolean;
+    scanned: number;
+    data: number;
+    unlisted: number;
+    issues: PredicateIssue[];
+    issuesOmitted: number;
+  };
   artifacts: PredicateArtifact[];
   artifactsOmitted: number;
   findings: PredicateFinding[];

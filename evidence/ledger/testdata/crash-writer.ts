@@ -13,10 +13,15 @@ const signer = createKeySigner(createPrivateKey(readFileSync(keyFile)));
 const ledger = Ledger.open(dir);
 ledger.storePublicKey(signer);
 for (let i = 0; ; i++) {
-  const results = Array.from({ length: 20 + (i % 7) * 20 }, (_, j) => fakeResult(`/m/${process.pid}/${i}/file-${j}.bin`, `${i}-${j}`));
+  const results = Array.from({ length: 20 + (i % 7) * 20 }, (_, j) =>
+    fakeResult(`/m/${process.pid}/${i}/file-${j}.bin`, `${i}-${j}`),
+  );
   const st = buildModelScanStatement(results, undefined, { reference: '/m' }, SCANNER, new Date());
   const subjects = st.subject;
   const env = await signEnvelope('application/vnd.in-toto+json', Buffer.from(JSON.stringify(st)), [signer]);
-  const rec = await ledger.append({ kind: 'scan', bytes: serializeEnvelope(env), subjects, source: '/m' }, signer);
+  const rec = await ledger.append(
+    { kind: 'scan', bytes: serializeEnvelope(env), subjects, source: '/m' },
+    signer,
+  );
   process.stdout.write(`ack ${rec.seq} ${rec.envelopeSha256}\n`);
 }
