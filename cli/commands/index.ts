@@ -6,4 +6,10 @@ import { receiverCommand } from './receiver.js';
 import { scanCommand } from './scan.js';
 
 /** Every CLI command, explicitly. */
-export const COMMANDS: readonly CommandModule[] = [scanCommand, policyCommand, keysCommand, evidenceCommand, receiverCommand];
+export const COMMANDS: readonly CommandModule[] = [
+  scanCommand,
+  policyCommand,
+  keysCommand,
+  evidenceCommand,
+  receiverCommand,
+];
