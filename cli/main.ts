@@ -8,7 +8,9 @@ import { VERSION } from './version.js';
 /** Build the CLI program. Exported for tests, which run it in-process with their own IO. */
 export function buildProgram(io: CliIO, done: (code: number) => void): Command {
   const program = new Command('cavra-scan')
-    .description('Zero-trust scanner for ML models: hash and check every artifact in one pass; only evidence leaves.')
+    .description(
+      'Zero-trust scanner for ML models: hash and check every artifact in one pass; only evidence leaves.',
+    )
     .version(VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
@@ -26,7 +28,12 @@ export async function run(argv: readonly string[], io: CliIO = processIO): Promi
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return EXIT.OK;
       return EXIT.USAGE;
     }
     if (err instanceof CavraError) {

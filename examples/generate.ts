@@ -10,7 +10,7 @@ import { torchStateDictPickle } from '../scanner/testkit/torch-pickle.js';
 const enc = (s: string) => Buffer.from(s, 'latin1');
 
 /** A protocol-0 pickle that calls os.system via its POSIX name — the oldest trick. */
-const REDUCE_SYSTEM = enc("cposix\nsystem\n(Vecho cavra-demo\ntR.");
+const REDUCE_SYSTEM = enc('cposix\nsystem\n(Vecho cavra-demo\ntR.');
 
 function tensorBytes(numel: number): Uint8Array {
   const f = new Float32Array(numel);
@@ -31,23 +31,41 @@ async function torchZip(path: string, dataPkl: Uint8Array, numel: number): Promi
 export async function generateExamples(root: string): Promise<string> {
   const out = join(root, 'artifacts');
   rmSync(out, { recursive: true, force: true });
-  for (const d of ['benign', 'suspicious', 'malicious', 'malformed']) mkdirSync(join(out, d), { recursive: true });
+  for (const d of ['benign', 'suspicious', 'malicious', 'malformed'])
+    mkdirSync(join(out, d), { recursive: true });
   const numel = 256;
   const statePkl = torchStateDictPickle(numel);
 
   await torchZip(join(out, 'benign', 'state_dict.pt'), statePkl, numel);
   // A protocol-2 pickle of {'lr': 0.001, 'epochs': 3}.
-  writeFileSync(join(out, 'benign', 'hparams.pkl'), Buffer.from('80027d71002858020000006c72710147' + '3f50624dd2f1a9fc' + '580600000065706f636873' + '71024b03752e', 'hex'));
-  writeFileSync(join(out, 'benign', 'config.json'), JSON.stringify({ model_type: 'tiny', hidden_size: 16 }, null, 2));
+  writeFileSync(
+    join(out, 'benign', 'hparams.pkl'),
+    Buffer.from(
+      '80027d71002858020000006c72710147' + '3f50624dd2f1a9fc' + '580600000065706f636873' + '71024b03752e',
+      'hex',
+    ),
+  );
+  writeFileSync(
+    join(out, 'benign', 'config.json'),
+    JSON.stringify({ model_type: 'tiny', hidden_size: 16 }, null, 2),
+  );
 
   // An unknown class: importing it runs that package's code, which we cannot vouch for.
-  writeFileSync(join(out, 'suspicious', 'custom_block.pkl'), enc('\x80\x02cacme_models.layers\nCustomBlock\n)\x81.'));
+  writeFileSync(
+    join(out, 'suspicious', 'custom_block.pkl'),
+    enc('\x80\x02cacme_models.layers\nCustomBlock\n)\x81.'),
+  );
 
   writeFileSync(join(out, 'malicious', 'reduce_os_system.pkl'), REDUCE_SYSTEM);
   // The same pickle with an innocent name: routing by extension would skip it.
   writeFileSync(join(out, 'malicious', 'README.txt'), REDUCE_SYSTEM);
   // A real-looking torch checkpoint whose data.pkl runs a command before building the state dict.
-  const injected = Buffer.concat([Buffer.from([0x80, 0x02]), REDUCE_SYSTEM.subarray(0, -1), enc('0'), statePkl.subarray(2)]);
+  const injected = Buffer.concat([
+    Buffer.from([0x80, 0x02]),
+    REDUCE_SYSTEM.subarray(0, -1),
+    enc('0'),
+    statePkl.subarray(2),
+  ]);
   await torchZip(join(out, 'malicious', 'checkpoint_injected.pt'), injected, numel);
 
   writeFileSync(join(out, 'malformed', 'truncated.pkl'), REDUCE_SYSTEM.subarray(0, 20));

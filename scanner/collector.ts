@@ -35,7 +35,9 @@ export class ArtifactCollector {
       this.coverage.unlisted++;
       return;
     }
-    this.coverage.issues.push(offset === undefined ? { member, code, message } : { member, code, message, offset });
+    this.coverage.issues.push(
+      offset === undefined ? { member, code, message } : { member, code, message, offset },
+    );
   }
 
   addEntry(kind: 'scanned' | 'data', entry: CoverageEntry): void {

@@ -47,7 +47,11 @@ export class ObjectSink implements ByteSink {
     if (this.stopped) return;
     if (this.options.data !== undefined) {
       this.format = 'unknown';
-      this.collector.addEntry('data', { member: this.member, format: 'data', detail: `${this.options.data}, ${this.received} bytes` });
+      this.collector.addEntry('data', {
+        member: this.member,
+        format: 'data',
+        detail: `${this.options.data}, ${this.received} bytes`,
+      });
       return;
     }
     if (!this.inner) await this.flushHead(true);
@@ -136,7 +140,11 @@ export function openMember(
 ): ByteSink {
   const member = parent === '' ? name : `${parent}:${name}`;
   if (depth > collector.limits.maxDepth) {
-    collector.addIssue(member, 'LIMIT_DEPTH', `nested deeper than ${collector.limits.maxDepth} levels; not scanned`);
+    collector.addIssue(
+      member,
+      'LIMIT_DEPTH',
+      `nested deeper than ${collector.limits.maxDepth} levels; not scanned`,
+    );
     return DRAIN;
   }
   return new ObjectSink(collector, member, depth, options);

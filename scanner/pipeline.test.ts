@@ -34,7 +34,12 @@ describe('one-pass pipeline', () => {
   });
 
   it('stops at the size limit with an inconclusive result and no digest', async () => {
-    const r = await scanBytes(new Uint8Array(10_000).fill(0x41), 'big.txt', { limits: { maxFileBytes: 5000 } }, 1000);
+    const r = await scanBytes(
+      new Uint8Array(10_000).fill(0x41),
+      'big.txt',
+      { limits: { maxFileBytes: 5000 } },
+      1000,
+    );
     expect(r.verdict).toBe('inconclusive');
     expect(r.sha256).toBeNull();
     expect(r.coverage.issues[0]?.code).toBe('LIMIT_SIZE');

@@ -35,7 +35,11 @@ export async function scanStream(
     for await (const chunk of source) {
       size += chunk.length;
       if (size > limits.maxFileBytes) {
-        collector.addIssue('', 'LIMIT_SIZE', `artifact larger than ${limits.maxFileBytes} bytes; stopped reading`);
+        collector.addIssue(
+          '',
+          'LIMIT_SIZE',
+          `artifact larger than ${limits.maxFileBytes} bytes; stopped reading`,
+        );
         complete = false;
         break;
       }
@@ -43,7 +47,12 @@ export async function scanStream(
       if (!scanning) continue;
       if (signal.aborted) {
         scanning = false;
-        collector.addIssue('', timeout.aborted ? 'LIMIT_TIME' : 'IO_ERROR', timeout.aborted ? `scan exceeded ${limits.maxMillis} ms` : 'scan aborted', size);
+        collector.addIssue(
+          '',
+          timeout.aborted ? 'LIMIT_TIME' : 'IO_ERROR',
+          timeout.aborted ? `scan exceeded ${limits.maxMillis} ms` : 'scan aborted',
+          size,
+        );
         continue;
       }
       await root.write(chunk);
@@ -66,7 +75,12 @@ export async function scanStream(
 }
 
 /** Scan bytes already in memory (tests, small embedded objects). */
-export function scanBytes(bytes: Uint8Array, path = 'bytes', options: ScanOptions = {}, chunkSize = 1 << 20): Promise<ArtifactResult> {
+export function scanBytes(
+  bytes: Uint8Array,
+  path = 'bytes',
+  options: ScanOptions = {},
+  chunkSize = 1 << 20,
+): Promise<ArtifactResult> {
   return scanStream(chunked(bytes, chunkSize), path, options);
 }
 

@@ -15,7 +15,9 @@ const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats.default(ajv);
 ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, 'artifact-result.schema.json'), 'utf8')));
 const validateResult = ajv.getSchema('https://cavra.dev/schemas/scan/artifact-result.schema.json')!;
-const validateReport = ajv.compile(JSON.parse(readFileSync(join(schemaDir, 'scan-report.schema.json'), 'utf8')));
+const validateReport = ajv.compile(
+  JSON.parse(readFileSync(join(schemaDir, 'scan-report.schema.json'), 'utf8')),
+);
 const sarifAjv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
 addFormats.default(sarifAjv as never);
 const validateSarif = sarifAjv.compile(require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'));
@@ -35,8 +37,13 @@ describe('cavra-scan scan', () => {
   it('writes one schema-valid JSON object per file with --format jsonl', async () => {
     const io = captureIO();
     const code = await run(['scan', dir, '--format', 'jsonl'], io);
-    const lines = io.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.path)).toEqual(['README.md', 'blob.bin', 'config.json', 'empty.pkl'].map((n) => join(dir, n)));
+    const lines = io.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.path)).toEqual(
+      ['README.md', 'blob.bin', 'config.json', 'empty.pkl'].map((n) => join(dir, n)),
+    );
     for (const l of lines) expect(validateResult(l), JSON.stringify(validateResult.errors)).toBe(true);
     expect(lines.map((l) => l.verdict)).toEqual(['clean', 'inconclusive', 'clean', 'inconclusive']);
     expect(code).toBe(2);
@@ -89,7 +96,10 @@ describe('cavra-scan scan', () => {
   it('decides every result with a policy (baseline by default) and follows the policy for the exit code', async () => {
     const io = captureIO();
     await run(['scan', join(dir, 'config.json'), join(dir, 'blob.bin'), '--format', 'jsonl'], io);
-    const [clean, blob] = io.out.trim().split('\n').map((l) => JSON.parse(l));
+    const [clean, blob] = io.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(clean).toMatchObject({ decision: 'allow', risk_score: 0, policy: { id: 'baseline' } });
     expect(clean.policy.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(blob).toMatchObject({ decision: 'block', policy: { id: 'baseline' } });
@@ -98,8 +108,12 @@ describe('cavra-scan scan', () => {
     // An explicit policy decides the exit code: a block resting on an inconclusive result is 2.
     expect(await run(['scan', join(dir, 'blob.bin'), '--policy', 'baseline'], captureIO())).toBe(2);
     expect(await run(['scan', join(dir, 'config.json'), '--policy', 'strict'], captureIO())).toBe(0);
-    expect(await run(['scan', join(dir, 'blob.bin'), '--policy', 'permissive-research'], captureIO())).toBe(0);
-    expect(await run(['scan', join(dir, 'blob.bin')], captureIO({ CAVRA_SCAN_POLICY: 'permissive-research' }))).toBe(0);
+    expect(await run(['scan', join(dir, 'blob.bin'), '--policy', 'permissive-research'], captureIO())).toBe(
+      0,
+    );
+    expect(
+      await run(['scan', join(dir, 'blob.bin')], captureIO({ CAVRA_SCAN_POLICY: 'permissive-research' })),
+    ).toBe(0);
   });
 
   it('refuses a bad policy before scanning anything (exit 3, file:line and field)', async () => {

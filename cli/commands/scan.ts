@@ -59,14 +59,28 @@ export const scanCommand: CommandModule = {
       .command('scan')
       .description('scan model files and directories (recursively) in one streaming pass per file')
       .argument('<path...>', 'files or directories to scan')
-      .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'jsonl', 'sarif']).default('table'))
+      .addOption(
+        new Option('-f, --format <format>', 'report format')
+          .choices(['table', 'json', 'jsonl', 'sarif'])
+          .default('table'),
+      )
       .option('-o, --output <file>', 'write the report to a file instead of standard output')
-      .addOption(new Option('--fail-on <verdict>', 'lowest verdict that exits 1').choices(['malicious', 'suspicious', 'none']).default('malicious'))
+      .addOption(
+        new Option('--fail-on <verdict>', 'lowest verdict that exits 1')
+          .choices(['malicious', 'suspicious', 'none'])
+          .default('malicious'),
+      )
       .option('--allow-inconclusive', 'do not exit 2 on inconclusive results', false)
       .option('--max-file-size <bytes>', 'largest file read, in bytes (larger files are inconclusive)')
       .option('--max-depth <n>', 'deepest container nesting scanned')
-      .option('-p, --policy <name|file>', `policy pack: a bundled name (baseline, strict, permissive-research) or a YAML file (env ${POLICY_ENV})`)
-      .option('--stage <stage>', 'stage the scanned files are headed for, for policy scope selectors (e.g. production)')
+      .option(
+        '-p, --policy <name|file>',
+        `policy pack: a bundled name (baseline, strict, permissive-research) or a YAML file (env ${POLICY_ENV})`,
+      )
+      .option(
+        '--stage <stage>',
+        'stage the scanned files are headed for, for policy scope selectors (e.g. production)',
+      )
       .option('--tag <tag...>', 'tags of the scanned model, for policy scope selectors')
       .addHelpText('after', HELP_EXIT)
       .action(async (paths: string[], opts: ScanCliOptions) => {
@@ -78,7 +92,8 @@ export const scanCommand: CommandModule = {
 function parseLimit(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new CavraError('USAGE', `${flag} takes a non-negative integer, got '${value}'`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new CavraError('USAGE', `${flag} takes a non-negative integer, got '${value}'`);
   return n;
 }
 
@@ -92,11 +107,17 @@ export async function runScan(paths: string[], opts: ScanCliOptions, io: CliIO):
   // The policy is loaded (and validated) before anything is read: a bad policy scans nothing.
   const explicitPolicy = Boolean(opts.policy || io.env[POLICY_ENV]);
   if (explicitPolicy && (opts.failOn !== 'malicious' || opts.allowInconclusive)) {
-    throw new CavraError('USAGE', '--fail-on and --allow-inconclusive do not combine with a policy: the policy decides (use its actions)');
+    throw new CavraError(
+      'USAGE',
+      '--fail-on and --allow-inconclusive do not combine with a policy: the policy decides (use its actions)',
+    );
   }
   const policy = loadPolicy(policyFromEnv(opts.policy, io.env));
   const scopeOf = (path: string): PolicyScope =>
-    localScope(path, { ...(opts.stage ? { stage: opts.stage } : {}), ...(opts.tag?.length ? { tags: opts.tag } : {}) });
+    localScope(path, {
+      ...(opts.stage ? { stage: opts.stage } : {}),
+      ...(opts.tag?.length ? { tags: opts.tag } : {}),
+    });
   const optionsFor = (path: string) => {
     const fromPolicy = policyScanOptions(policy, scopeOf(path));
     return { extensions: fromPolicy.extensions, limits: { ...fromPolicy.limits, ...limits } };

@@ -13,7 +13,13 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   low: 'note',
   info: 'note',
 };
-const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.0', low: '3.0', info: '1.0' };
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.0',
+  low: '3.0',
+  info: '1.0',
+};
 
 interface SarifRule {
   id: string;
@@ -37,7 +43,11 @@ function toRule(info: RuleInfo): SarifRule {
       markdown: `**${info.title}**\n\n${info.why || ''}${refs}\n\nDo not load this artifact with a deserializing loader until the finding is explained.`,
     },
     defaultConfiguration: { level: LEVEL[info.severity] },
-    properties: { 'security-severity': SECURITY_SEVERITY[info.severity], tags: ['security', 'ml-model', info.file], precision: 'high' },
+    properties: {
+      'security-severity': SECURITY_SEVERITY[info.severity],
+      tags: ['security', 'ml-model', info.file],
+      precision: 'high',
+    },
   };
 }
 
@@ -46,7 +56,10 @@ function uri(path: string): string {
 }
 
 function fingerprint(...parts: (string | number | null | undefined)[]): string {
-  return createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(parts.map((p) => String(p ?? '')).join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** SARIF 2.1.0 log for GitHub code scanning and other SARIF consumers. */
@@ -64,7 +77,8 @@ export function toSarif(results: readonly ArtifactResult[], version: string): ob
   for (const r of results) {
     const artifactLocation = { uri: uri(r.path) };
     for (const f of r.findings) {
-      const region = f.location.offset === undefined ? {} : { region: { byteOffset: f.location.offset, byteLength: 1 } };
+      const region =
+        f.location.offset === undefined ? {} : { region: { byteOffset: f.location.offset, byteLength: 1 } };
       const member = f.location.member ? ` in ${f.location.member}` : '';
       sarifResults.push({
         ruleId: f.ruleId,
@@ -74,17 +88,36 @@ export function toSarif(results: readonly ArtifactResult[], version: string): ob
         locations: [
           {
             physicalLocation: { artifactLocation, ...region },
-            ...(f.location.member ? { logicalLocations: [{ fullyQualifiedName: f.location.member, kind: 'member' }] } : {}),
+            ...(f.location.member
+              ? { logicalLocations: [{ fullyQualifiedName: f.location.member, kind: 'member' }] }
+              : {}),
           },
         ],
-        partialFingerprints: { 'cavraFinding/v1': fingerprint(r.sha256, f.ruleId, f.location.member, f.location.offset, f.callable) },
-        properties: { severity: f.severity, verdict: r.verdict, sha256: r.sha256, ...(f.callable ? { callable: f.callable } : {}) },
+        partialFingerprints: {
+          'cavraFinding/v1': fingerprint(
+            r.sha256,
+            f.ruleId,
+            f.location.member,
+            f.location.offset,
+            f.callable,
+          ),
+        },
+        properties: {
+          severity: f.severity,
+          verdict: r.verdict,
+          sha256: r.sha256,
+          ...(f.callable ? { callable: f.callable } : {}),
+        },
       });
     }
     for (const i of r.coverage.issues) {
       sarifResults.push({
         ruleId: INCOMPLETE_RULE,
-        ruleIndex: ruleFor(INCOMPLETE_RULE, 'medium', 'Part of the artifact could not be checked; the result is inconclusive, never clean.'),
+        ruleIndex: ruleFor(
+          INCOMPLETE_RULE,
+          'medium',
+          'Part of the artifact could not be checked; the result is inconclusive, never clean.',
+        ),
         level: 'warning',
         message: { text: `${i.code}: ${i.message}${i.member ? ` in ${i.member}` : ''}` },
         locations: [{ physicalLocation: { artifactLocation } }],
@@ -98,7 +131,15 @@ export function toSarif(results: readonly ArtifactResult[], version: string): ob
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'cavra-scan', version, semanticVersion: version, informationUri: 'https://cavra.dev/scan', rules: [...rules.values()] } },
+        tool: {
+          driver: {
+            name: 'cavra-scan',
+            version,
+            semanticVersion: version,
+            informationUri: 'https://cavra.dev/scan',
+            rules: [...rules.values()],
+          },
+        },
         results: sarifResults,
         columnKind: 'unicodeCodePoints',
       },

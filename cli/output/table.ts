@@ -3,7 +3,12 @@ import type { ArtifactResult } from '../../scanner/result.js';
 import type { Verdict } from '../../scanner/verdict.js';
 import { countVerdicts } from './summary.js';
 
-const COLOR: Record<Verdict, string> = { clean: '32', suspicious: '33', malicious: '31;1', inconclusive: '35' };
+const COLOR: Record<Verdict, string> = {
+  clean: '32',
+  suspicious: '33',
+  malicious: '31;1',
+  inconclusive: '35',
+};
 
 function paint(text: string, code: string, color: boolean): string {
   return color ? `\x1b[${code}m${text}\x1b[0m` : text;
@@ -27,8 +32,12 @@ export function tableRows(r: ArtifactResult, color: boolean, d?: Decision): stri
   const decision = d ? `${d.decision.padEnd(6)} ${String(d.riskScore).padStart(4)}  ` : '';
   const lines = [`${verdict} ${decision}${r.format.padEnd(18)} ${humanSize(r.size).padStart(9)}  ${r.path}`];
   for (const f of r.findings) {
-    const where = [f.location.member, f.location.offset === undefined ? undefined : `@${f.location.offset}`].filter(Boolean).join(' ');
-    lines.push(`    ${f.severity.padEnd(8)} ${f.ruleId}${where ? `  [${where}]` : ''}  ${f.message}${f.evidence ? ` (${f.evidence})` : ''}`);
+    const where = [f.location.member, f.location.offset === undefined ? undefined : `@${f.location.offset}`]
+      .filter(Boolean)
+      .join(' ');
+    lines.push(
+      `    ${f.severity.padEnd(8)} ${f.ruleId}${where ? `  [${where}]` : ''}  ${f.message}${f.evidence ? ` (${f.evidence})` : ''}`,
+    );
   }
   for (const i of r.coverage.issues) {
     lines.push(`    ${'not-checked'.padEnd(8)} ${i.code}${i.member ? `  [${i.member}]` : ''}  ${i.message}`);

@@ -24,7 +24,8 @@ export function densePickle(targetBytes: number, count?: number): { bytes: Uint8
   const key = (k: string) => {
     const at = keyIndex.get(k);
     if (at === undefined) keyIndex.set(k, shortStr(k));
-    else if (at < 256) body.push(0x68, at); // BINGET
+    else if (at < 256)
+      body.push(0x68, at); // BINGET
     else body.push(0x6a, at & 0xff, (at >> 8) & 0xff, (at >> 16) & 0xff, at >>> 24); // LONG_BINGET
   };
   const approxPerDict = 40;

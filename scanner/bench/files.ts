@@ -16,11 +16,16 @@ const BLOCK = (() => {
 })();
 
 function* blocks(total: number): Generator<Uint8Array> {
-  for (let done = 0; done < total; done += BLOCK.length) yield BLOCK.subarray(0, Math.min(BLOCK.length, total - done));
+  for (let done = 0; done < total; done += BLOCK.length)
+    yield BLOCK.subarray(0, Math.min(BLOCK.length, total - done));
 }
 
 /** Build `path` with `make` unless a file of the expected size is already there (bench files are cached). */
-async function cached(path: string, expected: number | undefined, make: (tmp: string) => Promise<void>): Promise<string> {
+async function cached(
+  path: string,
+  expected: number | undefined,
+  make: (tmp: string) => Promise<void>,
+): Promise<string> {
   if (existsSync(path) && (expected === undefined || statSync(path).size === expected)) return path;
   const tmp = `${path}.tmp`;
   await make(tmp);
@@ -49,11 +54,16 @@ export function safetensorsFile(path: string, dataBytes: number): Promise<string
     header += ' '.repeat((8 - (header.length % 8)) % 8);
     const len = Buffer.alloc(8);
     len.writeBigUInt64LE(BigInt(header.length));
-    await pipeline(Readable.from((function* () {
-      yield len;
-      yield Buffer.from(header);
-      yield* blocks(dataBytes);
-    })()), createWriteStream(tmp));
+    await pipeline(
+      Readable.from(
+        (function* () {
+          yield len;
+          yield Buffer.from(header);
+          yield* blocks(dataBytes);
+        })(),
+      ),
+      createWriteStream(tmp),
+    );
   });
 }
 
@@ -76,11 +86,13 @@ export async function torchTarGzFile(path: string, checkpoint: string): Promise<
     header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
     const { createReadStream } = await import('node:fs');
     await pipeline(
-      Readable.from((async function* () {
-        yield header;
-        for await (const c of createReadStream(checkpoint, { highWaterMark: MiB })) yield c as Buffer;
-        yield Buffer.alloc((512 - (size % 512)) % 512 + 1024);
-      })()),
+      Readable.from(
+        (async function* () {
+          yield header;
+          for await (const c of createReadStream(checkpoint, { highWaterMark: MiB })) yield c as Buffer;
+          yield Buffer.alloc(((512 - (size % 512)) % 512) + 1024);
+        })(),
+      ),
       createGzip({ level: 1 }),
       createWriteStream(tmp),
     );

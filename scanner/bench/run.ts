@@ -29,7 +29,9 @@ const gib = Number(process.env.CAVRA_BENCH_GIB ?? '1');
 const MB = 1e6;
 
 function measure(mode: 'scan' | 'hash', file: string): Measure {
-  return JSON.parse(execFileSync(process.execPath, [MEASURE, mode, file], { encoding: 'utf8', maxBuffer: 1 << 24 })) as Measure;
+  return JSON.parse(
+    execFileSync(process.execPath, [MEASURE, mode, file], { encoding: 'utf8', maxBuffer: 1 << 24 }),
+  ) as Measure;
 }
 
 const fmt = (n: number, d = 2) => n.toFixed(d);
@@ -37,7 +39,9 @@ const mbps = (m: Measure) => m.bytes / MB / m.seconds;
 const rss = (m: Measure) => `${fmt(m.maxRssBytes / MB, 0)} MB`;
 
 function line(label: string, m: Measure, extra = ''): void {
-  console.log(`  ${label.padEnd(26)} ${fmt(m.seconds, 3).padStart(8)} s  ${fmt(mbps(m), 0).padStart(6)} MB/s  peak RSS ${rss(m).padStart(7)}  ${m.verdict ?? ''}${extra}`);
+  console.log(
+    `  ${label.padEnd(26)} ${fmt(m.seconds, 3).padStart(8)} s  ${fmt(mbps(m), 0).padStart(6)} MB/s  peak RSS ${rss(m).padStart(7)}  ${m.verdict ?? ''}${extra}`,
+  );
 }
 
 function compare(name: string, file: string, target: number): void {
@@ -49,12 +53,16 @@ function compare(name: string, file: string, target: number): void {
   line('scan (hash + detectors)', scan, `  [${scan.format}]`);
   if (scan.issues?.length) console.log(`  issues: ${scan.issues.join('; ')}`);
   const ratio = mbps(scan) / mbps(hash);
-  console.log(`  ratio scan/hash ${fmt(ratio)}x (target >= ${target}x: ${ratio >= target ? 'met' : 'NOT met'}); RSS target <= 150 MB: ${scan.maxRssBytes <= 150 * MB ? 'met' : 'NOT met'}`);
+  console.log(
+    `  ratio scan/hash ${fmt(ratio)}x (target >= ${target}x: ${ratio >= target ? 'met' : 'NOT met'}); RSS target <= 150 MB: ${scan.maxRssBytes <= 150 * MB ? 'met' : 'NOT met'}`,
+  );
 }
 
 async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  console.log(`cavra-scan bench — node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM`);
+  console.log(
+    `cavra-scan bench — node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM`,
+  );
   console.log(`files in ${dir}`);
 
   // (a) opcode-dense pickle, ~50 MB
@@ -66,14 +74,20 @@ async function main(): Promise<void> {
   console.log(`\nopcode-dense pickle (${fmt(p.bytes / MB, 1)} MB, ${dicts.toLocaleString('en')} dicts)`);
   line('scan', p, `  [${p.format}]`);
   if (p.issues?.length) console.log(`  issues: ${p.issues.join('; ')}`);
-  console.log(`  ${opcodes ? `${(opcodes / 1e6).toFixed(1)}M opcodes, ${fmt(opcodes / p.seconds / 1e6, 1)}M opcodes/s; ` : ''}targets <= 1 s: ${p.seconds <= 1 ? 'met' : 'NOT met'}, <= 150 MB: ${p.maxRssBytes <= 150 * MB ? 'met' : 'NOT met'}`);
+  console.log(
+    `  ${opcodes ? `${(opcodes / 1e6).toFixed(1)}M opcodes, ${fmt(opcodes / p.seconds / 1e6, 1)}M opcodes/s; ` : ''}targets <= 1 s: ${p.seconds <= 1 ? 'met' : 'NOT met'}, <= 150 MB: ${p.maxRssBytes <= 150 * MB ? 'met' : 'NOT met'}`,
+  );
 
   // (b) torch zip checkpoint, (c) safetensors, (d) model.tar.gz
   const size = Math.round(gib * 2 ** 30);
   const ckpt = await torchZipFile(join(dir, `torch-${gib}g.pt`), size);
   compare('torch zip checkpoint', ckpt, 0.85);
   compare('safetensors', await safetensorsFile(join(dir, `model-${gib}g.safetensors`), size), 0.85);
-  compare('model.tar.gz (torch checkpoint inside)', await torchTarGzFile(join(dir, `model-${gib}g.tar.gz`), ckpt), 0.5);
+  compare(
+    'model.tar.gz (torch checkpoint inside)',
+    await torchTarGzFile(join(dir, `model-${gib}g.tar.gz`), ckpt),
+    0.5,
+  );
 }
 
 main().catch((err) => {

@@ -9,7 +9,9 @@ import { verdictRank, type Verdict } from '../verdict.js';
  * Conformance over the labeled corpus in ../shared/corpus (real files made with torch, numpy, sklearn, h5py,
  * onnx, dill, cloudpickle): every manifest entry must get its expected verdict.
  */
-const CORPUS = resolve(process.env.CAVRA_CORPUS ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus'));
+const CORPUS = resolve(
+  process.env.CAVRA_CORPUS ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus'),
+);
 const MANIFEST = join(CORPUS, 'manifest.json');
 const present = existsSync(MANIFEST);
 
@@ -53,8 +55,16 @@ if (!present) {
         await scanned;
         const rs = results.get(e.path) ?? [];
         // A directory entry (an HF repo) takes the worst verdict of its files.
-        const worst = rs.reduce<Verdict>((w, r) => (verdictRank(r.verdict) > verdictRank(w) ? r.verdict : w), 'clean');
-        const detail = rs.map((r) => ({ verdict: r.verdict, format: r.format, findings: r.findings.map((f) => f.ruleId), issues: r.coverage.issues.map((i) => `${i.code}:${i.member}`) }));
+        const worst = rs.reduce<Verdict>(
+          (w, r) => (verdictRank(r.verdict) > verdictRank(w) ? r.verdict : w),
+          'clean',
+        );
+        const detail = rs.map((r) => ({
+          verdict: r.verdict,
+          format: r.format,
+          findings: r.findings.map((f) => f.ruleId),
+          issues: r.coverage.issues.map((i) => `${i.code}:${i.member}`),
+        }));
         expect(ACCEPT[e.expected], JSON.stringify(detail)).toContain(worst);
       });
     }

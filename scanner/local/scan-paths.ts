@@ -17,9 +17,18 @@ export async function* scanPaths(
       continue;
     }
     try {
-      yield await scanStream(readFileChunks(entry.path), entry.path, typeof options === 'function' ? options(entry.path) : options);
+      yield await scanStream(
+        readFileChunks(entry.path),
+        entry.path,
+        typeof options === 'function' ? options(entry.path) : options,
+      );
     } catch (err) {
-      yield problemResult({ kind: 'problem', path: entry.path, code: 'UNREADABLE', message: (err as Error).message });
+      yield problemResult({
+        kind: 'problem',
+        path: entry.path,
+        code: 'UNREADABLE',
+        message: (err as Error).message,
+      });
     }
   }
 }
@@ -32,7 +41,13 @@ function problemResult(entry: Extract<WalkEntry, { kind: 'problem' }>): Artifact
     format: 'unknown',
     verdict: 'inconclusive',
     findings: [],
-    coverage: { complete: false, scanned: [], data: [], issues: [{ member: '', code: entry.code, message: entry.message }], unlisted: 0 },
+    coverage: {
+      complete: false,
+      scanned: [],
+      data: [],
+      issues: [{ member: '', code: entry.code, message: entry.message }],
+      unlisted: 0,
+    },
     durationMs: 0,
   };
 }

@@ -24,7 +24,9 @@ describe('walk', () => {
 
   it('recurses in sorted order, reports loops, dangling links and special files, and never throws', async () => {
     const entries = await collect([root]);
-    const rel = entries.map((e) => `${e.kind}:${e.path.slice(root.length + 1)}${e.kind === 'problem' ? `:${e.code}` : ''}`);
+    const rel = entries.map(
+      (e) => `${e.kind}:${e.path.slice(root.length + 1)}${e.kind === 'problem' ? `:${e.code}` : ''}`,
+    );
     expect(rel).toEqual([
       'problem:a/b/loop:SYMLINK_LOOP',
       'file:a/b/two.txt',
@@ -38,8 +40,12 @@ describe('walk', () => {
   it('gives every problem an inconclusive result and scans the rest', async () => {
     const results = [];
     for await (const r of scanPaths([root, join(root, 'missing')])) results.push(r);
-    expect(results.filter((r) => r.verdict === 'clean').map((r) => r.path.slice(root.length + 1))).toEqual(['a/b/two.txt', 'a/one.txt']);
+    expect(results.filter((r) => r.verdict === 'clean').map((r) => r.path.slice(root.length + 1))).toEqual([
+      'a/b/two.txt',
+      'a/one.txt',
+    ]);
     expect(results.filter((r) => r.verdict === 'inconclusive')).toHaveLength(5);
-    for (const r of results.filter((x) => x.verdict === 'inconclusive')) expect(r.coverage.issues[0]?.message.length).toBeGreaterThan(0);
+    for (const r of results.filter((x) => x.verdict === 'inconclusive'))
+      expect(r.coverage.issues[0]?.message.length).toBeGreaterThan(0);
   });
 });

@@ -27,9 +27,19 @@ async function* visit(path: string, seenDirs: Set<string>): AsyncGenerator<WalkE
     if (code === 'ELOOP') {
       yield { kind: 'problem', path, code: 'SYMLINK_LOOP', message: 'symbolic link loop' };
     } else if (code === 'ENOENT') {
-      yield { kind: 'problem', path, code: 'UNREADABLE', message: 'no such file (or a dangling symbolic link)' };
+      yield {
+        kind: 'problem',
+        path,
+        code: 'UNREADABLE',
+        message: 'no such file (or a dangling symbolic link)',
+      };
     } else {
-      yield { kind: 'problem', path, code: 'UNREADABLE', message: `cannot stat: ${code ?? (err as Error).message}` };
+      yield {
+        kind: 'problem',
+        path,
+        code: 'UNREADABLE',
+        message: `cannot stat: ${code ?? (err as Error).message}`,
+      };
     }
     return;
   }
@@ -41,7 +51,12 @@ async function* visit(path: string, seenDirs: Set<string>): AsyncGenerator<WalkE
       real = `${st.dev}:${st.ino}`;
     }
     if (seenDirs.has(real)) {
-      yield { kind: 'problem', path, code: 'SYMLINK_LOOP', message: 'directory already visited (symbolic link loop)' };
+      yield {
+        kind: 'problem',
+        path,
+        code: 'SYMLINK_LOOP',
+        message: 'directory already visited (symbolic link loop)',
+      };
       return;
     }
     seenDirs.add(real);
@@ -49,7 +64,12 @@ async function* visit(path: string, seenDirs: Set<string>): AsyncGenerator<WalkE
     try {
       names = (await readdir(path)).sort();
     } catch (err) {
-      yield { kind: 'problem', path, code: 'UNREADABLE', message: `cannot list directory: ${(err as NodeJS.ErrnoException).code ?? ''}` };
+      yield {
+        kind: 'problem',
+        path,
+        code: 'UNREADABLE',
+        message: `cannot list directory: ${(err as NodeJS.ErrnoException).code ?? ''}`,
+      };
       return;
     }
     for (const name of names) yield* visit(join(path, name), seenDirs);
@@ -59,5 +79,10 @@ async function* visit(path: string, seenDirs: Set<string>): AsyncGenerator<WalkE
     yield { kind: 'file', path, size: st.size };
     return;
   }
-  yield { kind: 'problem', path, code: 'SPECIAL_FILE', message: 'not a regular file (socket, FIFO or device); not read' };
+  yield {
+    kind: 'problem',
+    path,
+    code: 'SPECIAL_FILE',
+    message: 'not a regular file (socket, FIFO or device); not read',
+  };
 }

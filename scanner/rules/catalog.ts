@@ -22,7 +22,9 @@ export function ruleCatalog(): Map<string, RuleInfo> {
   if (cached) return cached;
   const dir = join(packageRoot(), 'rules');
   const out = new Map<string, RuleInfo>();
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()) {
     const doc = parse(readFileSync(join(dir, name), 'utf8')) as { rules?: unknown };
     if (!Array.isArray(doc?.rules)) continue;
     for (const r of doc.rules as Record<string, unknown>[]) {

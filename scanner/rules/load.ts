@@ -20,12 +20,17 @@ export function loadRuleFile<T>(name: string, schema: string): T {
     data = parse(readFileSync(file, 'utf8'));
     schemaJson = JSON.parse(readFileSync(join(root, `${schema}.schema.json`), 'utf8'));
   } catch (err) {
-    throw new CavraError('RULES_INVALID', `cannot read rules ${file}: ${(err as Error).message}`, { cause: err });
+    throw new CavraError('RULES_INVALID', `cannot read rules ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const validate = ajv.compile(schemaJson as object);
   if (!validate(data)) {
     const e = validate.errors?.[0];
-    throw new CavraError('RULES_INVALID', `rules ${file}: ${e?.instancePath || '/'} ${e?.message ?? 'invalid'}`);
+    throw new CavraError(
+      'RULES_INVALID',
+      `rules ${file}: ${e?.instancePath || '/'} ${e?.message ?? 'invalid'}`,
+    );
   }
   return data as T;
 }

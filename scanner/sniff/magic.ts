@@ -10,7 +10,9 @@ export const empty: Sniffer = { format: 'empty', test: (h, complete) => complete
 export const zip: Sniffer = {
   format: 'zip',
   test: (h) =>
-    startsWith(h, [0x50, 0x4b, 0x03, 0x04]) || startsWith(h, [0x50, 0x4b, 0x05, 0x06]) || startsWith(h, [0x50, 0x4b, 0x07, 0x08]),
+    startsWith(h, [0x50, 0x4b, 0x03, 0x04]) ||
+    startsWith(h, [0x50, 0x4b, 0x05, 0x06]) ||
+    startsWith(h, [0x50, 0x4b, 0x07, 0x08]),
 };
 
 export const gzip: Sniffer = { format: 'gzip', test: (h) => startsWith(h, [0x1f, 0x8b, 0x08]) };
@@ -22,14 +24,18 @@ export const bzip2: Sniffer = {
     h.length >= 10 &&
     h[3]! >= 0x31 &&
     h[3]! <= 0x39 &&
-    (startsWith(h, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 4) || startsWith(h, [0x17, 0x72, 0x45, 0x38, 0x50, 0x90], 4)),
+    (startsWith(h, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 4) ||
+      startsWith(h, [0x17, 0x72, 0x45, 0x38, 0x50, 0x90], 4)),
 };
 
 export const xz: Sniffer = { format: 'xz', test: (h) => startsWith(h, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) };
 
 export const lz4: Sniffer = { format: 'lz4', test: (h) => startsWith(h, [0x04, 0x22, 0x4d, 0x18]) };
 
-export const sevenZip: Sniffer = { format: '7z', test: (h) => startsWith(h, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]) };
+export const sevenZip: Sniffer = {
+  format: '7z',
+  test: (h) => startsWith(h, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]),
+};
 
 export const numpy: Sniffer = { format: 'numpy-npy', test: (h) => startsWith(h, [0x93, ...ascii('NUMPY')]) };
 
@@ -38,7 +44,10 @@ export const gguf: Sniffer = { format: 'gguf', test: (h) => startsWith(h, ascii(
 export const hdf5: Sniffer = {
   format: 'hdf5',
   // The superblock may follow a user block of 512, 1024, 2048... bytes.
-  test: (h) => [0, 512, 1024, 2048, 4096, 8192, 16384, 32768].some((o) => startsWith(h, [0x89, ...ascii('HDF\r\n'), 0x1a, 0x0a], o)),
+  test: (h) =>
+    [0, 512, 1024, 2048, 4096, 8192, 16384, 32768].some((o) =>
+      startsWith(h, [0x89, ...ascii('HDF\r\n'), 0x1a, 0x0a], o),
+    ),
 };
 
 export const torchLegacy: Sniffer = { format: 'pytorch-legacy', test: (h) => startsWith(h, TORCH_LEGACY) };

@@ -23,7 +23,9 @@ export function isText(h: Uint8Array, complete: boolean): boolean {
 }
 
 function firstNonSpace(h: Uint8Array): number {
-  for (const c of h) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xef && c !== 0xbb && c !== 0xbf) return c;
+  for (const c of h)
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xef && c !== 0xbb && c !== 0xbf)
+      return c;
   return -1;
 }
 

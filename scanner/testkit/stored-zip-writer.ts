@@ -60,6 +60,8 @@ export class StoredZipWriter {
     end.writeUInt32LE(this.offset - cdStart, 12);
     end.writeUInt32LE(cdStart, 16);
     await this.put(end);
-    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
   }
 }

@@ -112,3 +112,20 @@ describe.runIf(existsSync(REPO))('hf_repo corpus', () => {
     expect((await scanBytes(readFileSync(`${REPO}/${name}`), name)).verdict).toBe('clean');
   });
 });
+
+describe('oversized JSON', () => {
+  it('is inconclusive when its readable part names keys a check reads, plain data otherwise', async () => {
+    const { scanBytes } = await import('../../pipeline.js');
+    const pad = 'x'.repeat(2048);
+    const keras = new TextEncoder().encode(
+      `{"class_name": "Functional", "config": {"layers": [${Array(64).fill(`"${pad}"`).join(',')}]}}`,
+    );
+    const plain = new TextEncoder().encode(`{"vocab": [${Array(64).fill(`"${pad}"`).join(',')}]}`);
+    const limits = { maxHeaderBytes: 64 * 1024 };
+    const k = await scanBytes(keras, 'config.json', { limits });
+    expect(k.verdict).toBe('inconclusive');
+    expect(k.coverage.issues[0]?.code).toBe('LIMIT_HEADER');
+    const p = await scanBytes(plain, 'vocab.json', { limits });
+    expect(p.verdict).toBe('clean');
+  });
+});

@@ -7,7 +7,8 @@ import { looksLikePython, PYTHON_PROBE_BYTES } from './python-source.js';
 /** Largest JSON document parsed; larger ones are counted as data with a coverage note. */
 export const MAX_JSON_BYTES = 16 * 1024 * 1024;
 /** Keys whose presence in JSON that fails to parse means a check could not run (fail closed). */
-const CHECKED_KEYS = /"(auto_map|chat_template|custom_pipelines)"/;
+/** Keys that some JSON check reads: a document naming them must be parsed and checked, or reported. */
+const CHECKED_KEYS = /"(auto_map|chat_template|custom_pipelines|class_name|registered_name)"/;
 
 /**
  * Inert data: text, JSON, images. Reached only after every executable format's sniffer said no, so the bytes
@@ -30,6 +31,8 @@ class DataSink implements ByteSink {
   private keptBytes = 0;
   private readonly keep: number;
   private overflow = false;
+  /** The part kept before an oversized JSON overflowed named keys a check reads. */
+  private overflowNamesCheckedKeys = false;
 
   constructor(
     private readonly ctx: DetectorContext,
@@ -49,6 +52,10 @@ class DataSink implements ByteSink {
     const room = this.keep - this.keptBytes;
     if (chunk.length > room && this.format === 'json') {
       this.overflow = true;
+      const prefix = new TextDecoder('utf-8').decode(
+        concat([...this.kept, chunk.subarray(0, room)], this.keptBytes + room),
+      );
+      this.overflowNamesCheckedKeys = CHECKED_KEYS.test(prefix);
       this.kept = [];
       return;
     }
@@ -76,6 +83,11 @@ class DataSink implements ByteSink {
 
   private endJson(): void {
     const { ctx, size } = this;
+    if (this.overflow && this.overflowNamesCheckedKeys)
+      ctx.issue(
+        'LIMIT_HEADER',
+        `JSON document larger than ${this.keep} bytes names keys that are checked (auto_map, chat_template, Keras class_name...); it was not parsed`,
+      );
     if (this.overflow)
       return ctx.scanned(
         'json',
