@@ -26,6 +26,8 @@ export class PickleVM extends VmCore {
   opcodes = 0;
   /** True after a top-level STOP, until `reset()`. */
   stopped = false;
+  /** The value the last top-level STOP returned (what `pickle.load` would return, symbolically). */
+  result: Value = null;
   /** Offset where the current FRAME says the framed data ends (C unpickler: checked, not used to split opcodes). */
   private frameEnd = 0;
   private pend = new Uint8Array(256);
@@ -164,65 +166,65 @@ export class PickleVM extends VmCore {
       let next = pos + 1;
       switch (op) {
         // ---- fixed-size and argument-free opcodes
-        case O.MARK: this.pushMark(); break;
-        case O.EMPTY_DICT: this.push(this.newDict(this.sp)); break;
-        case O.EMPTY_LIST: this.push(LIST); break;
-        case O.EMPTY_TUPLE: this.push(EMPTY_TUPLE); break;
-        case O.EMPTY_SET: this.push(SET); break;
-        case O.NONE: this.push(null); break;
-        case O.NEWTRUE: this.push(true); break;
-        case O.NEWFALSE: this.push(false); break;
-        case O.BININT1:
+        case 0x28 /* MARK */: this.pushMark(); break;
+        case 0x7d /* EMPTY_DICT */: this.push(this.newDict(this.sp)); break;
+        case 0x5d /* EMPTY_LIST */: this.push(LIST); break;
+        case 0x29 /* EMPTY_TUPLE */: this.push(EMPTY_TUPLE); break;
+        case 0x8f /* EMPTY_SET */: this.push(SET); break;
+        case 0x4e /* NONE */: this.push(null); break;
+        case 0x88 /* NEWTRUE */: this.push(true); break;
+        case 0x89 /* NEWFALSE */: this.push(false); break;
+        case 0x4b /* BININT1 */:
           if (avail < 2) return this.incomplete(pos);
           this.push(data[pos + 1]!); next = pos + 2; break;
-        case O.BININT2:
+        case 0x4d /* BININT2 */:
           if (avail < 3) return this.incomplete(pos);
           this.push(view.getUint16(pos + 1, true)); next = pos + 3; break;
-        case O.BININT:
+        case 0x4a /* BININT */:
           if (avail < 5) return this.incomplete(pos);
           this.push(view.getInt32(pos + 1, true)); next = pos + 5; break;
-        case O.BINFLOAT:
+        case 0x47 /* BINFLOAT */:
           if (avail < 9) return this.incomplete(pos);
           this.push(FLOAT); next = pos + 9; break;
-        case O.MEMOIZE:
+        case 0x94 /* MEMOIZE */:
           this.memoPut(this.memoCount, this.top()); break;
-        case O.BINPUT:
+        case 0x71 /* BINPUT */:
           if (avail < 2) return this.incomplete(pos);
           this.memoPut(data[pos + 1]!, this.top()); next = pos + 2; break;
-        case O.LONG_BINPUT:
+        case 0x72 /* LONG_BINPUT */:
           if (avail < 5) return this.incomplete(pos);
           this.memoPut(view.getUint32(pos + 1, true), this.top()); next = pos + 5; break;
-        case O.BINGET:
+        case 0x68 /* BINGET */:
           if (avail < 2) return this.incomplete(pos);
           this.push(this.memoGet(data[pos + 1]!)); next = pos + 2; break;
-        case O.LONG_BINGET:
+        case 0x6a /* LONG_BINGET */:
           if (avail < 5) return this.incomplete(pos);
           this.push(this.memoGet(view.getUint32(pos + 1, true))); next = pos + 5; break;
-        case O.SETITEMS: this.setItems(this.marker(), 'SETITEMS'); break;
-        case O.SETITEM: this.setItems(this.sp - 2, 'SETITEM'); break;
-        case O.APPENDS: this.appendItems(this.marker(), 'APPENDS'); break;
-        case O.APPEND: this.appendItems(this.sp - 1, 'APPEND'); break;
-        case O.TUPLE1: case O.TUPLE2: case O.TUPLE3:
+        case 0x75 /* SETITEMS */: this.setItems(this.marker(), 'SETITEMS'); break;
+        case 0x73 /* SETITEM */: this.setItems(this.sp - 2, 'SETITEM'); break;
+        case 0x65 /* APPENDS */: this.appendItems(this.marker(), 'APPENDS'); break;
+        case 0x61 /* APPEND */: this.appendItems(this.sp - 1, 'APPEND'); break;
+        case 0x85 /* TUPLE1 */: case 0x86 /* TUPLE2 */: case 0x87 /* TUPLE3 */:
           this.push(makeTuple(this.popFrom(this.sp - (op - O.TUPLE1 + 1)))); break;
-        case O.TUPLE: this.push(makeTuple(this.popFrom(this.marker()))); break;
-        case O.LIST: this.popFrom(this.marker()); this.push(LIST); break;
-        case O.FROZENSET: this.popFrom(this.marker()); this.push(FROZENSET); break;
-        case O.DICT: this.dictFromMark(); break;
-        case O.ADDITEMS: this.addItems(); break;
-        case O.POP: this.popOp(); break;
-        case O.POP_MARK: this.truncate(this.marker()); break;
-        case O.DUP: this.push(this.top()); break;
-        case O.STACK_GLOBAL: this.stackGlobal(); break;
-        case O.REDUCE: this.reduce(); break;
-        case O.BUILD: this.build(); break;
-        case O.NEWOBJ: this.newobj(false); break;
-        case O.NEWOBJ_EX: this.newobj(true); break;
-        case O.OBJ: this.obj(); break;
-        case O.BINPERSID: this.events.onPersid('BINPERSID', this.pop(), this.at); this.push(UNKNOWN); break;
-        case O.READONLY_BUFFER: this.top(); break;
-        case O.NEXT_BUFFER: this.fail('pickle stream refers to out-of-band data but no buffers argument was given');
-        case O.STOP: {
-          this.pop();
+        case 0x74 /* TUPLE */: this.push(makeTuple(this.popFrom(this.marker()))); break;
+        case 0x6c /* LIST */: this.popFrom(this.marker()); this.push(LIST); break;
+        case 0x91 /* FROZENSET */: this.popFrom(this.marker()); this.push(FROZENSET); break;
+        case 0x64 /* DICT */: this.dictFromMark(); break;
+        case 0x90 /* ADDITEMS */: this.addItems(); break;
+        case 0x30 /* POP */: this.popOp(); break;
+        case 0x31 /* POP_MARK */: this.truncate(this.marker()); break;
+        case 0x32 /* DUP */: this.push(this.top()); break;
+        case 0x93 /* STACK_GLOBAL */: this.stackGlobal(); break;
+        case 0x52 /* REDUCE */: this.reduce(); break;
+        case 0x62 /* BUILD */: this.build(); break;
+        case 0x81 /* NEWOBJ */: this.newobj(false); break;
+        case 0x92 /* NEWOBJ_EX */: this.newobj(true); break;
+        case 0x6f /* OBJ */: this.obj(); break;
+        case 0x51 /* BINPERSID */: this.events.onPersid('BINPERSID', this.pop(), this.at); this.push(UNKNOWN); break;
+        case 0x98 /* READONLY_BUFFER */: this.top(); break;
+        case 0x97 /* NEXT_BUFFER */: this.fail('pickle stream refers to out-of-band data but no buffers argument was given');
+        case 0x2e /* STOP */: {
+          const result = this.pop();
           this.consumed = base + next;
           if (this.nested) {
             this.endNested();
@@ -230,10 +232,11 @@ export class PickleVM extends VmCore {
             break;
           }
           this.stopped = true;
+          this.result = result;
           this.events.onStop(this.at, false);
           return next;
         }
-        case O.PROTO: {
+        case 0x80 /* PROTO */: {
           if (avail < 2) return this.incomplete(pos);
           const p = data[pos + 1]!;
           if (p > O.HIGHEST_PROTOCOL) this.fail(`unsupported pickle protocol: ${p}`);
@@ -241,7 +244,7 @@ export class PickleVM extends VmCore {
           next = pos + 2;
           break;
         }
-        case O.FRAME: {
+        case 0x95 /* FRAME */: {
           if (avail < 9) return this.incomplete(pos);
           const hi = view.getUint32(pos + 5, true);
           if (hi >= 0x80000000) this.fail("FRAME length exceeds system's maximum");
@@ -249,7 +252,7 @@ export class PickleVM extends VmCore {
           next = pos + 9;
           break;
         }
-        case O.EXT1: case O.EXT2: case O.EXT4: {
+        case 0x82 /* EXT1 */: case 0x83 /* EXT2 */: case 0x84 /* EXT4 */: {
           const n = op === O.EXT1 ? 1 : op === O.EXT2 ? 2 : 4;
           if (avail < 1 + n) return this.incomplete(pos);
           const code = n === 1 ? data[pos + 1]! : n === 2 ? view.getUint16(pos + 1, true) : view.getInt32(pos + 1, true);
@@ -260,7 +263,7 @@ export class PickleVM extends VmCore {
           break;
         }
         // ---- length-prefixed payloads
-        case O.LONG1: case O.LONG4: {
+        case 0x8a /* LONG1 */: case 0x8b /* LONG4 */: {
           const h = op === O.LONG1 ? 2 : 5;
           if (avail < h) return this.incomplete(pos);
           const n = op === O.LONG1 ? data[pos + 1]! : view.getInt32(pos + 1, true);
@@ -271,8 +274,8 @@ export class PickleVM extends VmCore {
           next = pos + h + n;
           break;
         }
-        case O.SHORT_BINUNICODE: case O.BINUNICODE: case O.BINUNICODE8:
-        case O.SHORT_BINSTRING: case O.BINSTRING: {
+        case 0x8c /* SHORT_BINUNICODE */: case 0x58 /* BINUNICODE */: case 0x8d /* BINUNICODE8 */:
+        case 0x55 /* SHORT_BINSTRING */: case 0x54 /* BINSTRING */: {
           const h = op === O.SHORT_BINUNICODE || op === O.SHORT_BINSTRING ? 2 : op === O.BINUNICODE8 ? 9 : 5;
           if (avail < h) return this.incomplete(pos);
           const n = this.payloadLength(op, view, pos);
@@ -282,7 +285,7 @@ export class PickleVM extends VmCore {
           next = pos + h + n;
           break;
         }
-        case O.SHORT_BINBYTES: case O.BINBYTES: case O.BINBYTES8: case O.BYTEARRAY8: {
+        case 0x43 /* SHORT_BINBYTES */: case 0x42 /* BINBYTES */: case 0x8e /* BINBYTES8 */: case 0x96 /* BYTEARRAY8 */: {
           const h = op === O.SHORT_BINBYTES ? 2 : op === O.BINBYTES ? 5 : 9;
           if (avail < h) return this.incomplete(pos);
           const n = this.payloadLength(op, view, pos);
@@ -294,7 +297,7 @@ export class PickleVM extends VmCore {
           break;
         }
         // ---- newline-terminated (protocol 0/1) arguments
-        case O.GLOBAL: case O.INST: {
+        case 0x63 /* GLOBAL */: case 0x69 /* INST */: {
           const e1 = this.lineEnd(data, pos + 1, end);
           if (e1 < 0) return this.incomplete(pos);
           const e2 = this.lineEnd(data, e1 + 1, end);
@@ -323,14 +326,14 @@ export class PickleVM extends VmCore {
 
   private payloadLength(op: number, view: DataView, pos: number): number {
     switch (op) {
-      case O.SHORT_BINUNICODE: case O.SHORT_BINSTRING: case O.SHORT_BINBYTES:
+      case 0x8c /* SHORT_BINUNICODE */: case 0x55 /* SHORT_BINSTRING */: case 0x43 /* SHORT_BINBYTES */:
         return view.getUint8(pos + 1);
-      case O.BINSTRING: {
+      case 0x54 /* BINSTRING */: {
         const n = view.getInt32(pos + 1, true);
         if (n < 0) this.fail('BINSTRING pickle has negative byte count');
         return n;
       }
-      case O.BINUNICODE: case O.BINBYTES:
+      case 0x58 /* BINUNICODE */: case 0x42 /* BINBYTES */:
         return view.getUint32(pos + 1, true);
       default: {
         const hi = view.getUint32(pos + 5, true);
@@ -350,27 +353,27 @@ export class PickleVM extends VmCore {
   private lineOp(op: number, data: Uint8Array, a: number, b: number): void {
     try {
       switch (op) {
-        case O.INT: {
+        case 0x49 /* INT */: {
           const v = parseIntText(latin1(data, a, b));
           this.push(b - a === 2 && (v === 0 || v === 1) ? v === 1 : v);
           return;
         }
-        case O.LONG: {
+        case 0x4c /* LONG */: {
           const t = latin1(data, a, b);
           this.push(parseIntText(t.length > 1 && t.endsWith('L') ? t.slice(0, -1) : t));
           return;
         }
-        case O.FLOAT: checkFloatText(latin1(data, a, b)); this.push(FLOAT); return;
-        case O.STRING: this.pushText(decodeStringLine(data, a, b)); return;
-        case O.UNICODE: this.pushText(decodeRawUnicodeEscape(data, a, b)); return;
-        case O.GET: this.push(this.memoGet(parseMemoKey(latin1(data, a, b)))); return;
-        case O.PUT: {
+        case 0x46 /* FLOAT */: checkFloatText(latin1(data, a, b)); this.push(FLOAT); return;
+        case 0x53 /* STRING */: this.pushText(decodeStringLine(data, a, b)); return;
+        case 0x56 /* UNICODE */: this.pushText(decodeRawUnicodeEscape(data, a, b)); return;
+        case 0x67 /* GET */: this.push(this.memoGet(parseMemoKey(latin1(data, a, b)))); return;
+        case 0x70 /* PUT */: {
           const idx = parseMemoKey(latin1(data, a, b));
           if (idx < 0) this.fail('negative PUT argument');
           this.memoPut(idx, this.top());
           return;
         }
-        case O.PERSID: this.events.onPersid('PERSID', decodeAscii(data, a, b), this.at); this.push(UNKNOWN); return;
+        case 0x50 /* PERSID */: this.events.onPersid('PERSID', decodeAscii(data, a, b), this.at); this.push(UNKNOWN); return;
       }
     } catch (err) {
       if (err instanceof BadArgument) this.fail(`${O.opName(op)}: ${err.message}`);
