@@ -18,7 +18,9 @@ import {
 import type { ArtifactResult } from '../../scanner/result.js';
 import type { CommandModule } from '../command-module.js';
 import type { CliIO } from '../io.js';
+import { openEvidence, type EvidenceSession } from '../../evidence/record.js';
 import { toSarif } from '../output/sarif.js';
+import { addEvidenceOptions, evidenceOptionsFrom } from './evidence.js';
 import { countVerdicts } from '../output/summary.js';
 import { tableHeader, tableRows, tableSummary } from '../output/table.js';
 import { VERSION } from '../version.js';
@@ -34,6 +36,23 @@ export interface ScanCliOptions {
   policy?: string;
   stage?: string;
   tag?: string[];
+  key?: string;
+  evidenceDir?: string;
+  modelSigningKey?: string;
+  controlPlane?: string;
+  controlPlaneTokenFile?: string;
+}
+
+/** Evidence is opt-in for `scan`: on when a signing key, evidence directory or control plane is given. */
+function evidenceRequested(opts: ScanCliOptions, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(
+    opts.key ||
+    opts.evidenceDir ||
+    opts.controlPlane ||
+    env.CAVRA_SIGNING_KEY ||
+    env.CAVRA_EVIDENCE_DIR ||
+    env.CAVRA_CONTROL_PLANE_URL,
+  );
 }
 
 /** A scanned artifact with the policy's decision, as written by the json and jsonl formats. */
@@ -55,7 +74,7 @@ Exit codes with a policy (the same for scan, registry and gate):
 /** `cavra-scan scan <path...>`: files and directories, recursively, each format identified by content. */
 export const scanCommand: CommandModule = {
   register(program: Command, io, done) {
-    program
+    const cmd = program
       .command('scan')
       .description('scan model files and directories (recursively) in one streaming pass per file')
       .argument('<path...>', 'files or directories to scan')
@@ -82,12 +101,24 @@ export const scanCommand: CommandModule = {
         'stage the scanned files are headed for, for policy scope selectors (e.g. production)',
       )
       .option('--tag <tag...>', 'tags of the scanned model, for policy scope selectors')
-      .addHelpText('after', HELP_EXIT)
-      .action(async (paths: string[], opts: ScanCliOptions) => {
-        done(await runScan(paths, opts, io));
-      });
+      .addHelpText('after', HELP_EXIT);
+    addEvidenceOptions(cmd).action(async (paths: string[], opts: ScanCliOptions) => {
+      done(await runScan(paths, opts, io));
+    });
   },
 };
+
+/** The decision for a model version: its strictest artifact decision and highest risk score. */
+function summarize(ds: readonly Decision[], policy: { id: string; sha256: string }) {
+  const order = ['allow', 'warn', 'block'] as const;
+  let decision: (typeof order)[number] = 'allow';
+  let riskScore = 0;
+  for (const d of ds) {
+    if (order.indexOf(d.decision) > order.indexOf(decision)) decision = d.decision;
+    riskScore = Math.max(riskScore, d.riskScore);
+  }
+  return { decision, riskScore, policy: { id: policy.id, sha256: policy.sha256 } };
+}
 
 function parseLimit(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -113,6 +144,10 @@ export async function runScan(paths: string[], opts: ScanCliOptions, io: CliIO):
     );
   }
   const policy = loadPolicy(policyFromEnv(opts.policy, io.env));
+  // Keys and evidence settings are checked before any scan work (a bad key exits 3).
+  const evidence: EvidenceSession | undefined = evidenceRequested(opts, io.env)
+    ? await openEvidence(evidenceOptionsFrom(opts, io.env))
+    : undefined;
   const scopeOf = (path: string): PolicyScope =>
     localScope(path, {
       ...(opts.stage ? { stage: opts.stage } : {}),
@@ -132,13 +167,42 @@ export async function runScan(paths: string[], opts: ScanCliOptions, io: CliIO):
   const results: DecidedResult[] = [];
   const decisions: Decision[] = [];
   if (opts.format === 'table') write(tableHeader());
-  for await (const r of scanPaths(paths, optionsFor)) {
-    const d = decide(r, policy, scopeOf(r.path));
-    decisions.push(d);
-    const decided: DecidedResult = { ...r, ...decisionJson(d) };
-    results.push(decided);
-    if (opts.format === 'jsonl') write(JSON.stringify(decided) + '\n');
-    else if (opts.format === 'table') write(tableRows(r, color, d));
+  try {
+    // One model version per path argument: its files are attested together.
+    for (const path of paths) {
+      const startedAt = new Date();
+      const own: ArtifactResult[] = [];
+      const ownDecisions: Decision[] = [];
+      for await (const r of scanPaths([path], optionsFor)) {
+        const d = decide(r, policy, scopeOf(r.path));
+        decisions.push(d);
+        ownDecisions.push(d);
+        own.push(r);
+        const decided: DecidedResult = { ...r, ...decisionJson(d) };
+        results.push(decided);
+        if (opts.format === 'jsonl') write(JSON.stringify(decided) + '\n');
+        else if (opts.format === 'table') write(tableRows(r, color, d));
+      }
+      if (evidence && own.length > 0) {
+        const rec = await evidence.record(own, summarize(ownDecisions, policy), {
+          reference: path,
+          registry: 'local',
+          modelRoot: path,
+          startedAt,
+          finishedAt: new Date(),
+        });
+        io.stderr(
+          `cavra-scan: evidence ${rec.file} (${rec.subjects} subject(s), sha256:${rec.digest.slice(0, 16)}…)\n`,
+        );
+      }
+    }
+    if (evidence) {
+      const f = await evidence.flush();
+      if (evidence.controlPlane)
+        io.stderr(`cavra-scan: evidence delivered ${f.delivered}, pending ${f.pending}\n`);
+    }
+  } finally {
+    await evidence?.close();
   }
   const code = explicitPolicy
     ? results.length === 0
