@@ -1,5 +1,6 @@
 import type { CommandModule } from '../command-module.js';
 import { evidenceCommand } from './evidence.js';
+import { gateCommand } from './gate.js';
 import { keysCommand } from './keys.js';
 import { policyCommand } from './policy.js';
 import { receiverCommand } from './receiver.js';
@@ -12,4 +13,5 @@ export const COMMANDS: readonly CommandModule[] = [
   keysCommand,
   evidenceCommand,
   receiverCommand,
+  gateCommand,
 ];
