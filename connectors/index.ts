@@ -5,10 +5,11 @@ import { huggingfaceFactory } from './huggingface/factory.js';
 import { mlflowFactory } from './mlflow/factory.js';
 import { s3Factory } from './s3/factory.js';
 import { sagemakerFactory } from './sagemaker/factory.js';
+import { wandbFactory } from './wandb/factory.js';
 import type { Scope } from './scope.js';
 
 /** Every registry connector, in the order references are tried. */
-export const CONNECTORS: readonly ConnectorFactory[] = [huggingfaceFactory, mlflowFactory, s3Factory, sagemakerFactory];
+export const CONNECTORS: readonly ConnectorFactory[] = [huggingfaceFactory, mlflowFactory, s3Factory, sagemakerFactory, wandbFactory];
 
 /** Whether `ref` looks like a registry reference rather than a local path. */
 export function isReference(ref: string): boolean {

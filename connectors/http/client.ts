@@ -1,5 +1,6 @@
 import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { ConnectorError, codeForStatus } from '../errors.js';
+import { readText } from './read-bounded.js';
 import { backoffMs, DEFAULT_RETRY, RETRY_STATUSES, retryAfterMs, wait, type RetryPolicy } from './retry-policy.js';
 
 export interface HttpClientOptions {
@@ -92,7 +93,7 @@ export class HttpClient {
   /** GET (or POST) and parse JSON; malformed JSON is a BAD_RESPONSE. */
   async json<T>(url: string, init: RequestInit = {}): Promise<T> {
     const res = await this.request(url, { ...init, headers: { accept: 'application/json', ...init.headers } });
-    const text = await res.text();
+    const text = await readText(res, redact(url));
     try {
       return JSON.parse(text) as T;
     } catch {
@@ -115,7 +116,7 @@ export class HttpClient {
   }) as typeof fetch;
 
   async errorFor(method: string, url: string, res: Response): Promise<ConnectorError> {
-    const body = (await res.text().catch(() => '')).slice(0, ERROR_BODY_CHARS);
+    const body = (await res.text().catch(() => '')).slice(0, ERROR_BODY_CHARS).replace(/\s+/g, ' ');
     const detail = this.options.describeError?.(res.status, res.headers, body) ?? (body.trim() || res.statusText);
     return new ConnectorError(codeForStatus(res.status), `${method} ${redact(url)}: HTTP ${res.status}: ${detail}`, { status: res.status });
   }

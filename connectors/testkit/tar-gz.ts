@@ -6,7 +6,7 @@ export async function tarGz(files: Record<string, Uint8Array>): Promise<Uint8Arr
   const p = pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    p.on('data', (c: Buffer) => chunks.push(c));
+    p.on('data', (c: unknown) => chunks.push(c as Buffer));
     p.on('end', () => resolve());
     p.on('error', reject);
   });
