@@ -27,6 +27,11 @@ export class Gather {
     return this.have >= this.need;
   }
 
+  /** The bytes taken so far (valid until the next `start`). */
+  get taken(): Uint8Array {
+    return this.buf.subarray(0, this.have);
+  }
+
   /** The gathered bytes (valid until the next `start`). */
   get bytes(): Uint8Array {
     return this.buf.subarray(0, this.need);
