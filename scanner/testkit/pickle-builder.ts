@@ -106,6 +106,11 @@ export class PickleAsm {
     return this;
   }
 
+  u64(v: number): this {
+    this.w.u64(v);
+    return this;
+  }
+
   /** A str the way CPython saves it for this protocol (without memoizing). */
   str(s: string): this {
     const b = enc.encode(s);

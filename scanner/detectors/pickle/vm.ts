@@ -222,7 +222,7 @@ export class PickleVM extends VmCore {
         case 0x6f /* OBJ */: this.obj(); break;
         case 0x51 /* BINPERSID */: this.events.onPersid('BINPERSID', this.pop(), this.at); this.push(UNKNOWN); break;
         case 0x98 /* READONLY_BUFFER */: this.top(); break;
-        case 0x97 /* NEXT_BUFFER */: this.fail('pickle stream refers to out-of-band data but no buffers argument was given');
+        case 0x97 /* NEXT_BUFFER */: return this.fail('pickle stream refers to out-of-band data but no buffers argument was given');
         case 0x2e /* STOP */: {
           const result = this.pop();
           this.consumed = base + next;
