@@ -1,5 +1,9 @@
 import type { Detector } from '../detector.js';
+import { sevenZipDetector } from '../containers/sevenzip.js';
+import { bzip2Detector } from '../containers/stream/bzip2.js';
 import { gzipDetector } from '../containers/stream/gzip.js';
+import { lz4Detector } from '../containers/stream/lz4.js';
+import { xzDetector } from '../containers/stream/xz.js';
 import { zlibDetector } from '../containers/stream/zlib.js';
 import { tarDetector } from '../containers/tar/detector.js';
 import { torchscriptCodeDetector } from '../containers/torchscript/code-detector.js';
@@ -20,6 +24,10 @@ export const DETECTORS: readonly Detector[] = [
   tarDetector,
   gzipDetector,
   zlibDetector,
+  bzip2Detector,
+  xzDetector,
+  lz4Detector,
+  sevenZipDetector,
   torchscriptCodeDetector,
   safetensorsDetector,
   ggufDetector,
