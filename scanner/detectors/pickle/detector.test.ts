@@ -40,6 +40,13 @@ describe('pickle detector', () => {
     expect(r.verdict).toBe('clean');
   });
 
+  it("TorchScript's own torch.jit._pickle helpers are clean (a submodule named _pickle is not the pickle module)", async () => {
+    const r = await scanPickle(P(2).global('torch.jit._pickle', 'build_intlist').op(O.EMPTY_LIST).op(O.TUPLE1, O.REDUCE, O.STOP).bytes());
+    expect(findingKeys(r)).toEqual([]);
+    const other = await scanPickle(P(2).global('torch.jit._pickle', 'something_else').op(O.POP, O.NONE, O.STOP).bytes());
+    expect(findingKeys(other)).toEqual(['PICKLE-EVAL torch.jit._pickle.something_else']);
+  });
+
   it('unknown globals are medium (suspicious), e.g. __main__ classes', async () => {
     const r = await scanPickle(P(2).global('__main__', 'TinyNet').op(O.EMPTY_TUPLE, O.NEWOBJ, O.STOP).bytes());
     expect(r.verdict).toBe('suspicious');

@@ -81,8 +81,10 @@ export class GlobalPolicy {
     let mod = alias !== undefined ? (this.file.aliases[module] ?? [alias, ...modParts.slice(1)].join('.')).split('.') : modParts;
     let parts = [...mod, ...name.split('.')];
     let nameStart = mod.length;
-    // `random._os.system`, `pathlib.os.system`: the rightmost re-exported module decides what the name is.
-    for (let i = parts.length - 1; i >= 1; i--) {
+    // `random._os.system`, `pathlib.os.system`: the rightmost re-exported module decides what the name is. Only
+    // attribute components count: the module part is imported as written, so it names real (sub)modules
+    // (`torch.jit._pickle` is torch's own module, not the pickle module).
+    for (let i = parts.length - 1; i >= Math.max(1, nameStart); i--) {
       const target = this.file.reexports[parts[i]!];
       if (target !== undefined) {
         mod = target.split('.');
