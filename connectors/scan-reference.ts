@@ -1,7 +1,9 @@
+import { CavraError } from '../scanner/errors.js';
 import { scanStream, type ScanOptions } from '../scanner/pipeline.js';
 import type { ArtifactResult } from '../scanner/result.js';
 import type { Connector } from './connector.js';
 import type { Env } from './connector-factory.js';
+import { ConnectorError } from './errors.js';
 import { failedResult } from './failed-result.js';
 import type { RetryPolicy } from './http/retry-policy.js';
 import { resolveReference } from './index.js';
@@ -19,12 +21,19 @@ export interface ScanReferenceOptions extends ScanOptions {
 /**
  * Scan every artifact a registry reference names (`hf://org/repo`, `models:/fraud/3`, `s3://bucket/key`, a
  * SageMaker model package ARN, `wandb://entity/project/name:v3`), one result per file, each `path` being the
- * file's immutable reference. Registry failures become inconclusive results; a malformed reference throws
- * ConnectorError('BAD_REFERENCE').
+ * file's immutable reference. Registry failures become inconclusive results; a malformed reference (or a missing
+ * registry setting such as MLFLOW_TRACKING_URI) throws CavraError('USAGE') before anything is read.
  */
 export async function* scanReference(ref: string, options: ScanReferenceOptions = {}): AsyncGenerator<ArtifactResult> {
   const settings = { env: options.env ?? process.env, ...(options.retry ? { retry: options.retry } : {}) };
-  const { connector, scope } = resolveReference(ref, settings);
+  let resolved: ReturnType<typeof resolveReference>;
+  try {
+    resolved = resolveReference(ref, settings);
+  } catch (err) {
+    if (err instanceof ConnectorError) throw new CavraError('USAGE', err.message, { cause: err });
+    throw err;
+  }
+  const { connector, scope } = resolved;
   try {
     yield* scanScope(connector, scope, ref, options);
   } finally {
