@@ -5,6 +5,7 @@ import { keysCommand } from './keys.js';
 import { policyCommand } from './policy.js';
 import { receiverCommand } from './receiver.js';
 import { scanCommand } from './scan.js';
+import { serveCommand } from './serve.js';
 
 /** Every CLI command, explicitly. */
 export const COMMANDS: readonly CommandModule[] = [
@@ -14,4 +15,5 @@ export const COMMANDS: readonly CommandModule[] = [
   evidenceCommand,
   receiverCommand,
   gateCommand,
+  serveCommand,
 ];
