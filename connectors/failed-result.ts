@@ -7,7 +7,11 @@ import { ConnectorError } from './errors.js';
  */
 export function failedResult(path: string, err: unknown): ArtifactResult {
   const message =
-    typeof err === 'string' ? err : err instanceof ConnectorError ? `${err.code}: ${err.message}` : `INTERNAL: ${(err as Error)?.message ?? String(err)}`;
+    typeof err === 'string'
+      ? err
+      : err instanceof ConnectorError
+        ? `${err.code}: ${err.message}`
+        : `INTERNAL: ${(err as Error)?.message ?? String(err)}`;
   return {
     path,
     sha256: null,
@@ -15,7 +19,13 @@ export function failedResult(path: string, err: unknown): ArtifactResult {
     format: 'unknown',
     verdict: 'inconclusive',
     findings: [],
-    coverage: { complete: false, scanned: [], data: [], issues: [{ member: '', code: 'IO_ERROR', message }], unlisted: 0 },
+    coverage: {
+      complete: false,
+      scanned: [],
+      data: [],
+      issues: [{ member: '', code: 'IO_ERROR', message }],
+      unlisted: 0,
+    },
     durationMs: 0,
   };
 }

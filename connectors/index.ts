@@ -9,7 +9,13 @@ import { wandbFactory } from './wandb/factory.js';
 import type { Scope } from './scope.js';
 
 /** Every registry connector, in the order references are tried. */
-export const CONNECTORS: readonly ConnectorFactory[] = [huggingfaceFactory, mlflowFactory, s3Factory, sagemakerFactory, wandbFactory];
+export const CONNECTORS: readonly ConnectorFactory[] = [
+  huggingfaceFactory,
+  mlflowFactory,
+  s3Factory,
+  sagemakerFactory,
+  wandbFactory,
+];
 
 /** Whether `ref` looks like a registry reference rather than a local path. */
 export function isReference(ref: string): boolean {
@@ -29,11 +35,17 @@ export function parseReference(ref: string): ParsedReference {
     if (parsed) return parsed;
   }
   const forms = CONNECTORS.flatMap((f) => f.forms).join(', ');
-  throw new ConnectorError('BAD_REFERENCE', `'${ref}' is not a registry reference (expected one of: ${forms})`);
+  throw new ConnectorError(
+    'BAD_REFERENCE',
+    `'${ref}' is not a registry reference (expected one of: ${forms})`,
+  );
 }
 
 /** The connector and scope for a reference, configured from `settings.env`. */
-export function resolveReference(ref: string, settings: ConnectorSettings): { connector: Connector; scope: Scope } {
+export function resolveReference(
+  ref: string,
+  settings: ConnectorSettings,
+): { connector: Connector; scope: Scope } {
   const parsed = parseReference(ref);
   const factory = CONNECTORS.find((f) => f.registry === parsed.registry)!;
   return { connector: factory.create(settings, parsed), scope: parsed.scope };

@@ -13,7 +13,12 @@ export interface ObjectStore {
    * Files at `uri` (one object, or every object below a prefix), as artifacts of `version` whose paths are relative
    * to `uri` and whose references are `<referenceBase>/<path>` (or `referenceBase` alone for a single object).
    */
-  listUri(uri: string, version: ModelVersionRef, referenceBase: string, signal?: AbortSignal): AsyncIterable<RemoteArtifact>;
+  listUri(
+    uri: string,
+    version: ModelVersionRef,
+    referenceBase: string,
+    signal?: AbortSignal,
+  ): AsyncIterable<RemoteArtifact>;
   openRange(artifact: RemoteArtifact, offset: number, signal?: AbortSignal): Promise<OpenedBody>;
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ export function checkPath(path: string): string {
   const bad =
     path.length === 0 ||
     path.length > MAX_PATH_CHARS ||
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     /[\u0000-\u001f\u007f\\]/.test(path) ||
     segments.some((s) => s === '' || s === '.' || s === '..');
   if (bad) throw new ConnectorError('BAD_RESPONSE', `registry listed an unsafe path '${path.slice(0, 80)}'`);
@@ -40,8 +41,13 @@ export class PageGuard {
 
   /** Record one listed key; throws on a repeat or when the listing exceeds its bound. */
   add(key: string): void {
-    if (this.seen.has(key)) throw new ConnectorError('BAD_RESPONSE', `${this.what}: '${key.slice(0, 80)}' listed twice (pagination loop)`);
-    if (this.seen.size >= this.max) throw new ConnectorError('BAD_RESPONSE', `${this.what}: more than ${this.max} entries`);
+    if (this.seen.has(key))
+      throw new ConnectorError(
+        'BAD_RESPONSE',
+        `${this.what}: '${key.slice(0, 80)}' listed twice (pagination loop)`,
+      );
+    if (this.seen.size >= this.max)
+      throw new ConnectorError('BAD_RESPONSE', `${this.what}: more than ${this.max} entries`);
     this.seen.add(key);
   }
 }

@@ -5,12 +5,22 @@ import type { RemoteArtifact } from './remote-artifact.js';
 import { openArtifact } from './resumable.js';
 import { collect, FAST_RETRY, noiseBytes } from './testkit/fixtures.js';
 
-const VERSION: ModelVersionRef = { registry: 's3', endpoint: 'test', model: 'm', version: '', reference: 'r', labels: {}, locator: 'x' };
+const VERSION: ModelVersionRef = {
+  registry: 's3',
+  endpoint: 'test',
+  model: 'm',
+  version: '',
+  reference: 'r',
+  labels: {},
+  locator: 'x',
+};
 const ARTIFACT: RemoteArtifact = { version: VERSION, path: 'a', reference: 'r/a', digests: [], locator: 'x' };
 const DATA = noiseBytes(10_000, 5);
 
 /** A connector over bytes in memory whose bodies break as scripted. */
-function fake(script: { dropAt?: number; ignoreRange?: boolean; etag?: string; openError?: Error }[]): Connector & { offsets: number[] } {
+function fake(
+  script: { dropAt?: number; ignoreRange?: boolean; etag?: string; openError?: Error }[],
+): Connector & { offsets: number[] } {
   const offsets: number[] = [];
   return {
     registry: 's3',
@@ -53,7 +63,9 @@ describe('openArtifact', () => {
 
   it('refuses to splice two versions of an object (ETag changed)', async () => {
     const c = fake([{ dropAt: 2000, etag: '"a"' }, { etag: '"b"' }]);
-    await expect(collect(openArtifact(c, ARTIFACT, { retry: FAST_RETRY }))).rejects.toThrow(/changed during download/);
+    await expect(collect(openArtifact(c, ARTIFACT, { retry: FAST_RETRY }))).rejects.toThrow(
+      /changed during download/,
+    );
   });
 
   it('gives up after the policy attempts without progress', async () => {

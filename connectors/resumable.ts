@@ -25,11 +25,18 @@ export async function* openArtifact(
   for (;;) {
     const opened = await connector.openRange(artifact, offset, signal);
     if (validator !== undefined && opened.validator !== undefined && opened.validator !== validator) {
-      throw new ConnectorError('CHANGED', `artifact changed during download (ETag ${validator} became ${opened.validator})`);
+      throw new ConnectorError(
+        'CHANGED',
+        `artifact changed during download (ETag ${validator} became ${opened.validator})`,
+      );
     }
     validator ??= opened.validator;
     let skip = offset - opened.start;
-    if (skip < 0) throw new ConnectorError('BAD_RESPONSE', `server resumed at ${opened.start}, after the requested ${offset}`);
+    if (skip < 0)
+      throw new ConnectorError(
+        'BAD_RESPONSE',
+        `server resumed at ${opened.start}, after the requested ${offset}`,
+      );
     const before = offset;
     try {
       for await (const raw of opened.body) {

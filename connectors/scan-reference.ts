@@ -24,7 +24,10 @@ export interface ScanReferenceOptions extends ScanOptions {
  * file's immutable reference. Registry failures become inconclusive results; a malformed reference (or a missing
  * registry setting such as MLFLOW_TRACKING_URI) throws CavraError('USAGE') before anything is read.
  */
-export async function* scanReference(ref: string, options: ScanReferenceOptions = {}): AsyncGenerator<ArtifactResult> {
+export async function* scanReference(
+  ref: string,
+  options: ScanReferenceOptions = {},
+): AsyncGenerator<ArtifactResult> {
   const settings = { env: options.env ?? process.env, ...(options.retry ? { retry: options.retry } : {}) };
   let resolved: ReturnType<typeof resolveReference>;
   try {
@@ -42,9 +45,16 @@ export async function* scanReference(ref: string, options: ScanReferenceOptions 
 }
 
 /** Scan a scope of an open connector. Each model is listed on its own so that one failing model spares the rest. */
-export async function* scanScope(connector: Connector, scope: Scope, label: string, options: ScanOptions & { retry?: Partial<RetryPolicy> } = {}): AsyncGenerator<ArtifactResult> {
+export async function* scanScope(
+  connector: Connector,
+  scope: Scope,
+  label: string,
+  options: ScanOptions & { retry?: Partial<RetryPolicy> } = {},
+): AsyncGenerator<ArtifactResult> {
   const parts: { scope: Scope; label: string }[] =
-    scope.models && scope.models.length > 1 ? scope.models.map((m) => ({ scope: { ...scope, models: [m] }, label: m })) : [{ scope, label }];
+    scope.models && scope.models.length > 1
+      ? scope.models.map((m) => ({ scope: { ...scope, models: [m] }, label: m }))
+      : [{ scope, label }];
   for (const part of parts) {
     let versions = 0;
     try {
@@ -69,9 +79,18 @@ export async function* scanScope(connector: Connector, scope: Scope, label: stri
 }
 
 /** Stream one artifact once: resume dropped bodies, hash + scan, then check the registry's size and digests. */
-export async function scanArtifact(connector: Connector, artifact: RemoteArtifact, options: ScanOptions & { retry?: Partial<RetryPolicy> } = {}): Promise<ArtifactResult> {
+export async function scanArtifact(
+  connector: Connector,
+  artifact: RemoteArtifact,
+  options: ScanOptions & { retry?: Partial<RetryPolicy> } = {},
+): Promise<ArtifactResult> {
   const tap = new DigestTap(artifact);
-  const source = tap.tap(openArtifact(connector, artifact, { ...(options.retry ? { retry: options.retry } : {}), ...(options.signal ? { signal: options.signal } : {}) }));
+  const source = tap.tap(
+    openArtifact(connector, artifact, {
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }),
+  );
   const result = await scanStream(source, artifact.reference, options);
   return withMismatches(result, tap.mismatches(result));
 }

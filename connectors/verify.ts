@@ -14,7 +14,10 @@ export class DigestTap {
   constructor(private readonly artifact: RemoteArtifact) {
     const wants = (a: string): boolean => artifact.digests.some((d) => d.algorithm === a);
     this.md5 = wants('md5') ? createHash('md5') : undefined;
-    this.gitSha1 = wants('git-blob-sha1') && artifact.size !== undefined ? createHash('sha1').update(`blob ${artifact.size}\0`) : undefined;
+    this.gitSha1 =
+      wants('git-blob-sha1') && artifact.size !== undefined
+        ? createHash('sha1').update(`blob ${artifact.size}\0`)
+        : undefined;
   }
 
   /** Pass every chunk through this on its way to scanStream. */
@@ -31,7 +34,8 @@ export class DigestTap {
     if (result.sha256 === null) return []; // not read to the end: already inconclusive
     const out: string[] = [];
     const { size, digests } = this.artifact;
-    if (size !== undefined && size !== result.size) out.push(`size mismatch: registry states ${size} bytes, read ${result.size}`);
+    if (size !== undefined && size !== result.size)
+      out.push(`size mismatch: registry states ${size} bytes, read ${result.size}`);
     const computed: Record<string, string | undefined> = {
       sha256: result.sha256,
       md5: this.md5?.digest('hex'),
@@ -50,7 +54,10 @@ export class DigestTap {
 /** The result with one IO_ERROR coverage issue per mismatch, which makes it inconclusive unless it is malicious. */
 export function withMismatches(result: ArtifactResult, mismatches: readonly string[]): ArtifactResult {
   if (mismatches.length === 0) return result;
-  const issues = [...result.coverage.issues, ...mismatches.map((message) => ({ member: '', code: 'IO_ERROR' as const, message }))];
+  const issues = [
+    ...result.coverage.issues,
+    ...mismatches.map((message) => ({ member: '', code: 'IO_ERROR' as const, message })),
+  ];
   const coverage = { ...result.coverage, complete: false, issues };
   return { ...result, coverage, verdict: computeVerdict(result.findings, coverage) };
 }

@@ -1,7 +1,20 @@
 import { ConnectorError, codeForStatus, type ConnectorErrorCode } from '../errors.js';
 
-const AUTH_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'CredentialsProviderError', 'ExpiredTokenException']);
-const THROTTLE_NAMES = new Set(['ThrottlingException', 'SlowDown', 'TooManyRequestsException', 'RequestLimitExceeded']);
+const AUTH_NAMES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'CredentialsProviderError',
+  'ExpiredTokenException',
+]);
+const THROTTLE_NAMES = new Set([
+  'ThrottlingException',
+  'SlowDown',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
 
 /** An AWS SDK error as a ConnectorError (the SDK has already retried what it retries). */
 export function awsError(err: unknown, what: string): unknown {
@@ -18,5 +31,8 @@ export function awsError(err: unknown, what: string): unknown {
   else if (status !== undefined) code = codeForStatus(status);
   else code = 'NETWORK';
   const detail = (e?.message ?? String(err)).slice(0, 300);
-  return new ConnectorError(code, `${what}: ${name}${status ? ` (HTTP ${status})` : ''}: ${detail}`, { ...(status ? { status } : {}), cause: err });
+  return new ConnectorError(code, `${what}: ${name}${status ? ` (HTTP ${status})` : ''}: ${detail}`, {
+    ...(status ? { status } : {}),
+    cause: err,
+  });
 }

@@ -11,7 +11,12 @@ export interface AwsSettings {
   retry?: Partial<RetryPolicy>;
 }
 
-export function awsSettings(env: Env, service: 'S3' | 'SAGEMAKER', retry?: Partial<RetryPolicy>, region?: string): AwsSettings {
+export function awsSettings(
+  env: Env,
+  service: 'S3' | 'SAGEMAKER',
+  retry?: Partial<RetryPolicy>,
+  region?: string,
+): AwsSettings {
   const s: AwsSettings = { region: region || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1' };
   const endpoint = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
   if (endpoint) s.endpoint = endpoint;

@@ -1,7 +1,14 @@
 import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { ConnectorError, codeForStatus } from '../errors.js';
 import { readText } from './read-bounded.js';
-import { backoffMs, DEFAULT_RETRY, RETRY_STATUSES, retryAfterMs, wait, type RetryPolicy } from './retry-policy.js';
+import {
+  backoffMs,
+  DEFAULT_RETRY,
+  RETRY_STATUSES,
+  retryAfterMs,
+  wait,
+  type RetryPolicy,
+} from './retry-policy.js';
 
 export interface HttpClientOptions {
   /** `Authorization` header value, sent only to `authOrigin` (never to CDNs or presigned URLs). */
@@ -53,7 +60,11 @@ export class HttpClient {
     const method = init.method ?? 'GET';
     const retryable = method === 'GET' || method === 'HEAD' || init.idempotent === true;
     const headers: Record<string, string> = { ...init.headers };
-    if (this.options.authorization && this.options.authOrigin && new URL(url).origin === this.options.authOrigin) {
+    if (
+      this.options.authorization &&
+      this.options.authOrigin &&
+      new URL(url).origin === this.options.authOrigin
+    ) {
       headers.authorization = this.options.authorization;
     }
     for (let attempt = 1; ; attempt++) {
@@ -70,7 +81,9 @@ export class HttpClient {
       } catch (err) {
         if (init.signal?.aborted) throw err;
         if (!retryable || attempt >= this.retry.attempts) {
-          throw new ConnectorError('NETWORK', `${method} ${redact(url)} failed: ${causeMessage(err)}`, { cause: err });
+          throw new ConnectorError('NETWORK', `${method} ${redact(url)} failed: ${causeMessage(err)}`, {
+            cause: err,
+          });
         }
         await wait(backoffMs(this.retry, attempt), init.signal);
         continue;
@@ -80,7 +93,11 @@ export class HttpClient {
         const asked = retryAfterMs(res.headers);
         await res.body?.cancel().catch(() => undefined);
         if (asked !== undefined && asked > this.retry.maxRetryAfterMs) {
-          throw new ConnectorError('RATE_LIMITED', `${method} ${redact(url)}: server asked to wait ${asked} ms`, { status: res.status });
+          throw new ConnectorError(
+            'RATE_LIMITED',
+            `${method} ${redact(url)}: server asked to wait ${asked} ms`,
+            { status: res.status },
+          );
         }
         await wait(asked ?? backoffMs(this.retry, attempt), init.signal);
         continue;
@@ -92,17 +109,25 @@ export class HttpClient {
 
   /** GET (or POST) and parse JSON; malformed JSON is a BAD_RESPONSE. */
   async json<T>(url: string, init: RequestInit = {}): Promise<T> {
-    const res = await this.request(url, { ...init, headers: { accept: 'application/json', ...init.headers } });
+    const res = await this.request(url, {
+      ...init,
+      headers: { accept: 'application/json', ...init.headers },
+    });
     const text = await readText(res, redact(url));
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ConnectorError('BAD_RESPONSE', `${redact(url)}: response is not JSON`, { status: res.status });
+      throw new ConnectorError('BAD_RESPONSE', `${redact(url)}: response is not JSON`, {
+        status: res.status,
+      });
     }
   }
 
   /** A `fetch` for libraries (hub.js) that goes through this client's auth, retries and timeouts. */
-  readonly fetch = (async (input: string | URL | Request, init?: globalThis.RequestInit): Promise<Response> => {
+  readonly fetch = (async (
+    input: string | URL | Request,
+    init?: globalThis.RequestInit,
+  ): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
@@ -117,8 +142,13 @@ export class HttpClient {
 
   async errorFor(method: string, url: string, res: Response): Promise<ConnectorError> {
     const body = (await res.text().catch(() => '')).slice(0, ERROR_BODY_CHARS).replace(/\s+/g, ' ');
-    const detail = this.options.describeError?.(res.status, res.headers, body) ?? (body.trim() || res.statusText);
-    return new ConnectorError(codeForStatus(res.status), `${method} ${redact(url)}: HTTP ${res.status}: ${detail}`, { status: res.status });
+    const detail =
+      this.options.describeError?.(res.status, res.headers, body) ?? (body.trim() || res.statusText);
+    return new ConnectorError(
+      codeForStatus(res.status),
+      `${method} ${redact(url)}: HTTP ${res.status}: ${detail}`,
+      { status: res.status },
+    );
   }
 
   async close(): Promise<void> {

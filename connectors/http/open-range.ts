@@ -14,16 +14,23 @@ export async function openHttpRange(
   headers: Record<string, string> = {},
 ): Promise<OpenedBody> {
   const res = await client.request(url, {
-    headers: { 'accept-encoding': 'identity', ...headers, ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) },
+    headers: {
+      'accept-encoding': 'identity',
+      ...headers,
+      ...(offset > 0 ? { range: `bytes=${offset}-` } : {}),
+    },
     signal,
   });
-  if (!res.body) throw new ConnectorError('BAD_RESPONSE', `HTTP ${res.status} without a body`, { status: res.status });
+  if (!res.body)
+    throw new ConnectorError('BAD_RESPONSE', `HTTP ${res.status} without a body`, { status: res.status });
   const etag = strongEtag(res.headers.get('etag'));
   if (res.status === 206) {
     const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
     if (!m || Number(m[1]) !== offset) {
       await res.body.cancel().catch(() => undefined);
-      throw new ConnectorError('BAD_RESPONSE', `206 with a Content-Range that does not start at ${offset}`, { status: 206 });
+      throw new ConnectorError('BAD_RESPONSE', `206 with a Content-Range that does not start at ${offset}`, {
+        status: 206,
+      });
     }
     return opened(0 + offset, res.body, etag, m[3] === '*' ? undefined : Number(m[3]));
   }
@@ -31,7 +38,12 @@ export async function openHttpRange(
   return opened(0, res.body, etag, length !== null && /^\d+$/.test(length) ? Number(length) : undefined);
 }
 
-function opened(start: number, body: ReadableStream<Uint8Array>, validator: string | undefined, total: number | undefined): OpenedBody {
+function opened(
+  start: number,
+  body: ReadableStream<Uint8Array>,
+  validator: string | undefined,
+  total: number | undefined,
+): OpenedBody {
   const o: OpenedBody = { start, body: body as unknown as AsyncIterable<Uint8Array> };
   if (validator !== undefined) o.validator = validator;
   if (total !== undefined) o.total = total;

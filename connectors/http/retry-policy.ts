@@ -32,7 +32,10 @@ export function backoffMs(policy: RetryPolicy, n: number): number {
  * Server-requested wait in ms from `Retry-After` (seconds or HTTP date) or the IETF `RateLimit` header
  * (`"api";r=0;t=55`, as the Hugging Face Hub sends it); undefined when neither is present.
  */
-export function retryAfterMs(headers: { get(name: string): string | null }, now = Date.now()): number | undefined {
+export function retryAfterMs(
+  headers: { get(name: string): string | null },
+  now = Date.now(),
+): number | undefined {
   const ra = headers.get('retry-after')?.trim();
   if (ra) {
     if (/^\d+$/.test(ra)) return Number(ra) * 1000;

@@ -40,7 +40,9 @@ export class HuggingFaceConnector implements Connector {
   constructor(options: HuggingFaceOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, '');
     this.http = new HttpClient({
-      ...(options.token ? { authorization: `Bearer ${options.token}`, authOrigin: new URL(this.endpoint).origin } : {}),
+      ...(options.token
+        ? { authorization: `Bearer ${options.token}`, authOrigin: new URL(this.endpoint).origin }
+        : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       describeError: (_status, headers, body) => {
         const code = headers.get('x-error-code');
@@ -55,13 +57,23 @@ export class HuggingFaceConnector implements Connector {
       for (const name of scope.models) yield await this.pin(name, scope.version ?? 'main');
       return;
     }
-    if (!scope.owner) throw new ConnectorError('BAD_REFERENCE', 'Hugging Face scope needs an author/organisation or a list of models');
+    if (!scope.owner)
+      throw new ConnectorError(
+        'BAD_REFERENCE',
+        'Hugging Face scope needs an author/organisation or a list of models',
+      );
     const guard = new PageGuard(`models of ${scope.owner}`, HF_MAX_MODELS);
     try {
-      const models = listModels({ search: { owner: scope.owner }, additionalFields: ['sha'], hubUrl: this.endpoint, fetch: this.http.fetch });
+      const models = listModels({
+        search: { owner: scope.owner },
+        additionalFields: ['sha'],
+        hubUrl: this.endpoint,
+        fetch: this.http.fetch,
+      });
       for await (const m of models) {
         guard.add(m.name);
-        if (!scope.version && typeof m.sha === 'string' && COMMIT.test(m.sha)) yield this.ref(m.name, m.sha, m.private, m.gated);
+        if (!scope.version && typeof m.sha === 'string' && COMMIT.test(m.sha))
+          yield this.ref(m.name, m.sha, m.private, m.gated);
         else yield await this.pin(m.name, scope.version ?? 'main');
       }
     } catch (err) {
@@ -73,7 +85,13 @@ export class HuggingFaceConnector implements Connector {
     const guard = new PageGuard(`files of ${version.reference}`, HF_MAX_FILES);
     let found = false;
     try {
-      const files = listFiles({ repo: { type: 'model', name: version.model }, revision: version.version, recursive: true, hubUrl: this.endpoint, fetch: this.http.fetch });
+      const files = listFiles({
+        repo: { type: 'model', name: version.model },
+        revision: version.version,
+        recursive: true,
+        hubUrl: this.endpoint,
+        fetch: this.http.fetch,
+      });
       for await (const e of files) {
         if (e.type !== 'file') continue;
         const path = checkPath(e.path);
@@ -85,7 +103,8 @@ export class HuggingFaceConnector implements Connector {
     } catch (err) {
       throw hubError(err, `listing files of ${version.reference}`);
     }
-    if (!found && scope.path) throw new ConnectorError('NOT_FOUND', `${version.reference} has no file '${scope.path}'`);
+    if (!found && scope.path)
+      throw new ConnectorError('NOT_FOUND', `${version.reference} has no file '${scope.path}'`);
   }
 
   openRange(artifact: RemoteArtifact, offset: number, signal?: AbortSignal): Promise<OpenedBody> {
@@ -96,10 +115,15 @@ export class HuggingFaceConnector implements Connector {
     await this.http.close();
   }
 
-  private artifact(version: ModelVersionRef, path: string, e: { size: number; oid?: string; lfs?: { oid: string; size: number } }): RemoteArtifact {
+  private artifact(
+    version: ModelVersionRef,
+    path: string,
+    e: { size: number; oid?: string; lfs?: { oid: string; size: number } },
+  ): RemoteArtifact {
     const digests: ArtifactDigest[] = [];
     if (e.lfs && /^[0-9a-f]{64}$/.test(e.lfs.oid)) digests.push({ algorithm: 'sha256', value: e.lfs.oid });
-    else if (!e.lfs && e.oid && /^[0-9a-f]{40}$/.test(e.oid)) digests.push({ algorithm: 'git-blob-sha1', value: e.oid });
+    else if (!e.lfs && e.oid && /^[0-9a-f]{40}$/.test(e.oid))
+      digests.push({ algorithm: 'git-blob-sha1', value: e.oid });
     const size = e.lfs?.size ?? e.size;
     const a: RemoteArtifact = {
       version,
@@ -113,18 +137,32 @@ export class HuggingFaceConnector implements Connector {
   }
 
   private async pin(name: string, revision: string): Promise<ModelVersionRef> {
-    if (!REPO_ID.test(name)) throw new ConnectorError('BAD_REFERENCE', `'${name}' is not a Hugging Face repo id (org/name)`);
+    if (!REPO_ID.test(name))
+      throw new ConnectorError('BAD_REFERENCE', `'${name}' is not a Hugging Face repo id (org/name)`);
     try {
-      const info = await modelInfo({ name, revision, additionalFields: ['sha'], hubUrl: this.endpoint, fetch: this.http.fetch });
-      if (typeof info.sha !== 'string' || !COMMIT.test(info.sha)) throw new ConnectorError('BAD_RESPONSE', `${name}@${revision}: no commit sha in the model info`);
+      const info = await modelInfo({
+        name,
+        revision,
+        additionalFields: ['sha'],
+        hubUrl: this.endpoint,
+        fetch: this.http.fetch,
+      });
+      if (typeof info.sha !== 'string' || !COMMIT.test(info.sha))
+        throw new ConnectorError('BAD_RESPONSE', `${name}@${revision}: no commit sha in the model info`);
       return this.ref(name, info.sha, info.private, info.gated);
     } catch (err) {
       throw hubError(err, `resolving ${name}@${revision}`);
     }
   }
 
-  private ref(name: string, sha: string, isPrivate: boolean, gated: false | 'auto' | 'manual'): ModelVersionRef {
-    if (!REPO_ID.test(name)) throw new ConnectorError('BAD_RESPONSE', `hub listed an invalid repo id '${name.slice(0, 80)}'`);
+  private ref(
+    name: string,
+    sha: string,
+    isPrivate: boolean,
+    gated: false | 'auto' | 'manual',
+  ): ModelVersionRef {
+    if (!REPO_ID.test(name))
+      throw new ConnectorError('BAD_RESPONSE', `hub listed an invalid repo id '${name.slice(0, 80)}'`);
     return {
       registry: 'huggingface',
       endpoint: this.endpoint,
@@ -140,8 +178,14 @@ export class HuggingFaceConnector implements Connector {
 
 function hubError(err: unknown, what: string): unknown {
   if (err instanceof HubApiError) {
-    return new ConnectorError(codeForStatus(err.statusCode), `${what}: HTTP ${err.statusCode}: ${err.message.split('. URL:')[0]}`, { status: err.statusCode, cause: err });
+    return new ConnectorError(
+      codeForStatus(err.statusCode),
+      `${what}: HTTP ${err.statusCode}: ${err.message.split('. URL:')[0]}`,
+      { status: err.statusCode, cause: err },
+    );
   }
   if (err instanceof ConnectorError) return err;
-  return new ConnectorError('BAD_RESPONSE', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  return new ConnectorError('BAD_RESPONSE', `${what}: ${(err as Error)?.message ?? String(err)}`, {
+    cause: err,
+  });
 }

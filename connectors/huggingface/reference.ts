@@ -12,7 +12,8 @@ export function parseHfReference(ref: string): ParsedReference | undefined {
   const rest = ref.slice('hf://'.length);
   const parts = rest.split('/');
   const org = parts[0] ?? '';
-  if (!NAME.test(org)) throw new ConnectorError('BAD_REFERENCE', `'${ref}': expected hf://org[/repo[@revision][/path]]`);
+  if (!NAME.test(org))
+    throw new ConnectorError('BAD_REFERENCE', `'${ref}': expected hf://org[/repo[@revision][/path]]`);
   if (parts.length === 1) return { registry: 'huggingface', scope: { owner: org } };
   const [repo, rev] = (parts[1] ?? '').split('@', 2) as [string, string | undefined];
   if (!NAME.test(repo) || rev === '' || (rev !== undefined && !/^[\w.-]+$/.test(rev))) {

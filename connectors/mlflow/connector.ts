@@ -8,7 +8,12 @@ import { storeReads, type ObjectStore } from '../object-store.js';
 import { checkPath, encodePath, inScopePath, PageGuard } from '../paths.js';
 import type { RemoteArtifact } from '../remote-artifact.js';
 import type { Scope } from '../scope.js';
-import type { ListArtifactsResponse, MlflowModelVersion, SearchModelsResponse, SearchVersionsResponse } from './types.js';
+import type {
+  ListArtifactsResponse,
+  MlflowModelVersion,
+  SearchModelsResponse,
+  SearchVersionsResponse,
+} from './types.js';
 
 export interface MlflowOptions {
   /** `MLFLOW_TRACKING_URI` (http or https). */
@@ -42,7 +47,11 @@ export class MlflowConnector implements Connector {
 
   constructor(private readonly options: MlflowOptions) {
     this.endpoint = options.trackingUri.replace(/\/+$/, '');
-    if (!/^https?:\/\//.test(this.endpoint)) throw new ConnectorError('UNSUPPORTED', `MLFLOW_TRACKING_URI '${this.endpoint}' is not an http(s) tracking server`);
+    if (!/^https?:\/\//.test(this.endpoint))
+      throw new ConnectorError(
+        'UNSUPPORTED',
+        `MLFLOW_TRACKING_URI '${this.endpoint}' is not an http(s) tracking server`,
+      );
     const authorization =
       options.username && options.password !== undefined
         ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`
@@ -68,14 +77,27 @@ export class MlflowConnector implements Connector {
     const names = scope.models?.length ? scope.models : this.allModels(signal);
     for await (const name of names) {
       if (scope.version?.startsWith('@')) {
-        const r = await this.api<{ model_version: MlflowModelVersion }>('registered-models/alias', { name, alias: scope.version.slice(1) }, signal);
+        const r = await this.api<{ model_version: MlflowModelVersion }>(
+          'registered-models/alias',
+          { name, alias: scope.version.slice(1) },
+          signal,
+        );
         yield this.ref(r.model_version);
       } else if (scope.version) {
-        const r = await this.api<{ model_version: MlflowModelVersion }>('model-versions/get', { name, version: scope.version }, signal);
+        const r = await this.api<{ model_version: MlflowModelVersion }>(
+          'model-versions/get',
+          { name, version: scope.version },
+          signal,
+        );
         yield this.ref(r.model_version);
       } else {
         const guard = new PageGuard(`versions of ${name}`, MLFLOW_MAX_VERSIONS);
-        for await (const v of this.paged<SearchVersionsResponse, MlflowModelVersion>('model-versions/search', { filter: `name='${name.replace(/'/g, "\\'")}'` }, (r) => r.model_versions, signal)) {
+        for await (const v of this.paged<SearchVersionsResponse, MlflowModelVersion>(
+          'model-versions/search',
+          { filter: `name='${name.replace(/'/g, "\\'")}'` },
+          (r) => r.model_versions,
+          signal,
+        )) {
           guard.add(String(v.version));
           yield this.ref(v);
         }
@@ -83,11 +105,20 @@ export class MlflowConnector implements Connector {
     }
   }
 
-  async *listArtifacts(version: ModelVersionRef, scope: Scope, signal?: AbortSignal): AsyncGenerator<RemoteArtifact> {
-    if (version.labels.status !== 'READY') throw new ConnectorError('UNSUPPORTED', `${version.reference} has status ${version.labels.status}`);
+  async *listArtifacts(
+    version: ModelVersionRef,
+    scope: Scope,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RemoteArtifact> {
+    if (version.labels.status !== 'READY')
+      throw new ConnectorError('UNSUPPORTED', `${version.reference} has status ${version.labels.status}`);
     let uri = version.locator;
     if (!uri.startsWith('mlflow-artifacts:') && !storeReads(this.options.store, uri)) {
-      const r = await this.api<{ artifact_uri?: string }>('model-versions/get-download-uri', { name: version.model, version: version.version }, signal);
+      const r = await this.api<{ artifact_uri?: string }>(
+        'model-versions/get-download-uri',
+        { name: version.model, version: version.version },
+        signal,
+      );
       uri = r.artifact_uri ?? '';
     }
     let found = false;
@@ -96,11 +127,13 @@ export class MlflowConnector implements Connector {
       found = true;
       yield a;
     }
-    if (!found && scope.path) throw new ConnectorError('NOT_FOUND', `${version.reference} has no file '${scope.path}'`);
+    if (!found && scope.path)
+      throw new ConnectorError('NOT_FOUND', `${version.reference} has no file '${scope.path}'`);
   }
 
   openRange(artifact: RemoteArtifact, offset: number, signal?: AbortSignal): Promise<OpenedBody> {
-    if (storeReads(this.options.store, artifact.locator)) return this.options.store.openRange(artifact, offset, signal);
+    if (storeReads(this.options.store, artifact.locator))
+      return this.options.store.openRange(artifact, offset, signal);
     return openHttpRange(this.http, artifact.locator, offset, signal);
   }
 
@@ -109,30 +142,54 @@ export class MlflowConnector implements Connector {
     await this.options.store?.close();
   }
 
-  private filesAt(uri: string, version: ModelVersionRef, signal?: AbortSignal): AsyncIterable<RemoteArtifact> {
+  private filesAt(
+    uri: string,
+    version: ModelVersionRef,
+    signal?: AbortSignal,
+  ): AsyncIterable<RemoteArtifact> {
     if (uri.startsWith('mlflow-artifacts:')) return this.proxyWalk(proxyPath(uri), version, signal);
     if (uri.startsWith('runs:/')) return this.runWalk(uri, version, signal);
-    if (storeReads(this.options.store, uri)) return this.options.store.listUri(uri, version, version.reference, signal);
+    if (storeReads(this.options.store, uri))
+      return this.options.store.listUri(uri, version, version.reference, signal);
     const scheme = /^[a-z][\w+.-]*:/i.exec(uri)?.[0] ?? '(none)';
-    const why = uri.startsWith('s3:') ? 'no S3 access is configured' : scheme === 'file:' ? 'local paths are refused' : 'not supported';
-    throw new ConnectorError('UNSUPPORTED', `${version.reference}: artifact location scheme ${scheme} ${why}`);
+    const why = uri.startsWith('s3:')
+      ? 'no S3 access is configured'
+      : scheme === 'file:'
+        ? 'local paths are refused'
+        : 'not supported';
+    throw new ConnectorError(
+      'UNSUPPORTED',
+      `${version.reference}: artifact location scheme ${scheme} ${why}`,
+    );
   }
 
   /** Walk the proxy listing folder by folder (basenames only, no paging). */
-  private async *proxyWalk(root: string, version: ModelVersionRef, signal?: AbortSignal): AsyncGenerator<RemoteArtifact> {
+  private async *proxyWalk(
+    root: string,
+    version: ModelVersionRef,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RemoteArtifact> {
     const guard = new PageGuard(`files of ${version.reference}`, MLFLOW_MAX_FILES);
     const stack: { rel: string; depth: number }[] = [{ rel: '', depth: 0 }];
     while (stack.length) {
       const { rel, depth } = stack.pop()!;
       const dir = rel ? `${root}/${rel}` : root;
-      const r = await this.http.json<ListArtifactsResponse>(`${this.endpoint}/api/2.0/mlflow-artifacts/artifacts?${new URLSearchParams({ path: dir })}`, signal ? { signal } : {});
+      const r = await this.http.json<ListArtifactsResponse>(
+        `${this.endpoint}/api/2.0/mlflow-artifacts/artifacts?${new URLSearchParams({ path: dir })}`,
+        signal ? { signal } : {},
+      );
       for (const f of r.files ?? []) {
         const base = f.path.startsWith(`${dir}/`) ? f.path.slice(dir.length + 1) : f.path;
-        if (base.includes('/')) throw new ConnectorError('BAD_RESPONSE', `proxy listing of ${dir} returned a nested path`);
+        if (base.includes('/'))
+          throw new ConnectorError('BAD_RESPONSE', `proxy listing of ${dir} returned a nested path`);
         const path = checkPath(rel ? `${rel}/${base}` : base);
         guard.add(path);
         if (f.is_dir) {
-          if (depth + 1 > MLFLOW_MAX_DEPTH) throw new ConnectorError('BAD_RESPONSE', `${version.reference}: folders nested deeper than ${MLFLOW_MAX_DEPTH}`);
+          if (depth + 1 > MLFLOW_MAX_DEPTH)
+            throw new ConnectorError(
+              'BAD_RESPONSE',
+              `${version.reference}: folders nested deeper than ${MLFLOW_MAX_DEPTH}`,
+            );
           stack.push({ rel: path, depth: depth + 1 });
         } else yield this.artifact(version, path, `${root}/${path}`, f.file_size);
       }
@@ -140,7 +197,11 @@ export class MlflowConnector implements Connector {
   }
 
   /** `runs:/<run_id>/<path>`: list with `artifacts/list` (paged, recursing into folders), download via the proxy. */
-  private async *runWalk(uri: string, version: ModelVersionRef, signal?: AbortSignal): AsyncGenerator<RemoteArtifact> {
+  private async *runWalk(
+    uri: string,
+    version: ModelVersionRef,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RemoteArtifact> {
     const m = /^runs:\/+([\w-]+)(?:\/(.*))?$/.exec(uri);
     if (!m) throw new ConnectorError('BAD_RESPONSE', `${version.reference}: malformed source ${uri}`);
     const runId = m[1]!;
@@ -161,21 +222,32 @@ export class MlflowConnector implements Connector {
       );
       for await (const f of files) {
         const full = checkPath(f.path);
-        if (dir && !full.startsWith(`${dir}/`)) throw new ConnectorError('BAD_RESPONSE', `artifacts/list of ${dir} returned ${full}`);
+        if (dir && !full.startsWith(`${dir}/`))
+          throw new ConnectorError('BAD_RESPONSE', `artifacts/list of ${dir} returned ${full}`);
         guard.add(full);
         if (f.is_dir) {
-          if (full.split('/').length > MLFLOW_MAX_DEPTH) throw new ConnectorError('BAD_RESPONSE', `${version.reference}: folders nested too deep`);
+          if (full.split('/').length > MLFLOW_MAX_DEPTH)
+            throw new ConnectorError('BAD_RESPONSE', `${version.reference}: folders nested too deep`);
           stack.push(full);
           continue;
         }
-        if (!root?.startsWith('mlflow-artifacts:')) throw new ConnectorError('UNSUPPORTED', `${version.reference}: run artifacts are stored at ${root ?? '(unknown)'}, not behind the proxy`);
+        if (!root?.startsWith('mlflow-artifacts:'))
+          throw new ConnectorError(
+            'UNSUPPORTED',
+            `${version.reference}: run artifacts are stored at ${root ?? '(unknown)'}, not behind the proxy`,
+          );
         const rel = start ? full.slice(start.length + 1) : full;
         yield this.artifact(version, rel, `${proxyPath(root)}/${full}`, f.file_size);
       }
     }
   }
 
-  private artifact(version: ModelVersionRef, path: string, proxyFile: string, size: number | undefined): RemoteArtifact {
+  private artifact(
+    version: ModelVersionRef,
+    path: string,
+    proxyFile: string,
+    size: number | undefined,
+  ): RemoteArtifact {
     const a: RemoteArtifact = {
       version,
       path,
@@ -189,18 +261,32 @@ export class MlflowConnector implements Connector {
 
   private async *allModels(signal?: AbortSignal): AsyncGenerator<string> {
     const guard = new PageGuard('registered models', MLFLOW_MAX_VERSIONS);
-    for await (const m of this.paged<SearchModelsResponse, { name: string }>('registered-models/search', {}, (r) => r.registered_models, signal)) {
+    for await (const m of this.paged<SearchModelsResponse, { name: string }>(
+      'registered-models/search',
+      {},
+      (r) => r.registered_models,
+      signal,
+    )) {
       guard.add(m.name);
       yield m.name;
     }
   }
 
   /** Follow `next_page_token` until it is empty or absent; a repeated token is a loop. */
-  private async *paged<R extends { next_page_token?: string }, T>(rpc: string, params: Record<string, string>, items: (r: R) => T[] | undefined, signal?: AbortSignal): AsyncGenerator<T> {
+  private async *paged<R extends { next_page_token?: string }, T>(
+    rpc: string,
+    params: Record<string, string>,
+    items: (r: R) => T[] | undefined,
+    signal?: AbortSignal,
+  ): AsyncGenerator<T> {
     const tokens = new PageGuard(`${rpc} page tokens`, 100_000);
     let token: string | undefined;
     do {
-      const r = await this.api<R>(rpc, { ...params, max_results: String(MLFLOW_PAGE), ...(token ? { page_token: token } : {}) }, signal);
+      const r = await this.api<R>(
+        rpc,
+        { ...params, max_results: String(MLFLOW_PAGE), ...(token ? { page_token: token } : {}) },
+        signal,
+      );
       const list = items(r) ?? [];
       if (!Array.isArray(list)) throw new ConnectorError('BAD_RESPONSE', `${rpc}: malformed response`);
       yield* list;
@@ -210,11 +296,15 @@ export class MlflowConnector implements Connector {
   }
 
   private api<T>(rpc: string, params: Record<string, string>, signal?: AbortSignal): Promise<T> {
-    return this.http.json<T>(`${this.endpoint}/api/2.0/mlflow/${rpc}?${new URLSearchParams(params)}`, signal ? { signal } : {});
+    return this.http.json<T>(
+      `${this.endpoint}/api/2.0/mlflow/${rpc}?${new URLSearchParams(params)}`,
+      signal ? { signal } : {},
+    );
   }
 
   private ref(v: MlflowModelVersion | undefined): ModelVersionRef {
-    if (!v || typeof v.name !== 'string' || !/^\d+$/.test(String(v.version))) throw new ConnectorError('BAD_RESPONSE', 'malformed model version in response');
+    if (!v || typeof v.name !== 'string' || !/^\d+$/.test(String(v.version)))
+      throw new ConnectorError('BAD_RESPONSE', 'malformed model version in response');
     const location = v.storage_location ?? v.source ?? '';
     return {
       registry: 'mlflow',

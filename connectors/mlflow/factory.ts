@@ -15,12 +15,15 @@ export const mlflowFactory: ConnectorFactory = {
   create({ env, retry }) {
     const databricks = env.MLFLOW_TRACKING_URI === 'databricks';
     const trackingUri = databricks ? env.DATABRICKS_HOST : env.MLFLOW_TRACKING_URI;
-    if (!trackingUri) throw new ConnectorError('BAD_REFERENCE', 'models:/ references need MLFLOW_TRACKING_URI');
+    if (!trackingUri)
+      throw new ConnectorError('BAD_REFERENCE', 'models:/ references need MLFLOW_TRACKING_URI');
     const token = databricks ? env.DATABRICKS_TOKEN : env.MLFLOW_TRACKING_TOKEN;
     return new MlflowConnector({
       trackingUri,
       ...(token ? { token } : {}),
-      ...(env.MLFLOW_TRACKING_USERNAME ? { username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD ?? '' } : {}),
+      ...(env.MLFLOW_TRACKING_USERNAME
+        ? { username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD ?? '' }
+        : {}),
       ...(retry ? { retry } : {}),
       store: s3StoreFromEnv(env, retry),
     });

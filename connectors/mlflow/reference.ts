@@ -14,7 +14,10 @@ export function parseMlflowReference(ref: string): ParsedReference | undefined {
   const rest = ref.slice('models:/'.length).replace(/^\/+/, '');
   if (rest === '') return { registry: 'mlflow', scope: {} };
   const bad = (): never => {
-    throw new ConnectorError('BAD_REFERENCE', `'${ref}': expected models:/<name>[/<version>|@<alias>][/<path>]`);
+    throw new ConnectorError(
+      'BAD_REFERENCE',
+      `'${ref}': expected models:/<name>[/<version>|@<alias>][/<path>]`,
+    );
   };
   const parts = rest.split('/');
   const [head, alias] = parts[0]!.split('@', 2) as [string, string | undefined];
@@ -28,7 +31,10 @@ export function parseMlflowReference(ref: string): ParsedReference | undefined {
   } else if (pathParts.length > 0) {
     const version = pathParts[0]!;
     if (!/^\d+$/.test(version)) {
-      throw new ConnectorError('BAD_REFERENCE', `'${ref}': '${version}' is not a version number (stages are mutable; use models:/${name}@<alias>)`);
+      throw new ConnectorError(
+        'BAD_REFERENCE',
+        `'${ref}': '${version}' is not a version number (stages are mutable; use models:/${name}@<alias>)`,
+      );
     }
     scope.version = version;
     pathParts = pathParts.slice(1);

@@ -30,12 +30,19 @@ async function start(): Promise<S3Server> {
   return server;
 }
 
-const env = (s: S3Server, key = 'AKIDTEST') => ({ AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: s.url });
+const env = (s: S3Server, key = 'AKIDTEST') => ({
+  AWS_ACCESS_KEY_ID: key,
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  AWS_REGION: 'us-east-1',
+  AWS_ENDPOINT_URL_S3: s.url,
+});
 
 describe('S3 connector', () => {
   it('streams one object named by its URI', async () => {
     const s = await start();
-    const results = await collect(scanReference('s3://models/fraud/model.pkl', { env: env(s), retry: FAST_RETRY }));
+    const results = await collect(
+      scanReference('s3://models/fraud/model.pkl', { env: env(s), retry: FAST_RETRY }),
+    );
     expect(results.map((r) => r.path)).toEqual(['s3://models/fraud/model.pkl']);
     expect(results[0]!.sha256).toBe(sha256Hex(EVIL_PICKLE));
     expect(results[0]!.verdict).not.toBe('clean');
@@ -44,7 +51,11 @@ describe('S3 connector', () => {
   it('lists every object below a prefix across continuation tokens', async () => {
     const s = await start();
     const results = await collect(scanReference('s3://models/llm', { env: env(s), retry: FAST_RETRY }));
-    expect(results.map((r) => r.path)).toEqual(['s3://models/llm/config.json', 's3://models/llm/weights/blob.bin', 's3://models/llm/weights/shard.json']);
+    expect(results.map((r) => r.path)).toEqual([
+      's3://models/llm/config.json',
+      's3://models/llm/weights/blob.bin',
+      's3://models/llm/weights/shard.json',
+    ]);
     expect(results[1]!.sha256).toBe(sha256Hex(BIG));
     expect(s.http.requests.filter((r) => r.url.includes('list-type=2')).length).toBeGreaterThanOrEqual(3);
   });
@@ -52,7 +63,9 @@ describe('S3 connector', () => {
   it('resumes a dropped GetObject with Range and If-Match on the listed ETag', async () => {
     const s = await start();
     s.http.inject({ path: /blob\.bin$/, method: 'GET', times: 1, dropAfter: 70_000 });
-    const results = await collect(scanReference('s3://models/llm/weights/blob.bin', { env: env(s), retry: FAST_RETRY }));
+    const results = await collect(
+      scanReference('s3://models/llm/weights/blob.bin', { env: env(s), retry: FAST_RETRY }),
+    );
     expect(results[0]!.sha256).toBe(sha256Hex(BIG));
     const gets = s.http.seen(/blob\.bin$/, 'GET');
     expect(gets).toHaveLength(2);
@@ -62,17 +75,30 @@ describe('S3 connector', () => {
 
   it('lets the SDK retry 503 SlowDown', async () => {
     const s = await start();
-    s.http.inject({ path: /model\.pkl$/, method: 'GET', times: 1, status: 503, headers: { 'content-type': 'application/xml' }, body: s3ErrorBody('SlowDown', 'Please reduce your request rate.') });
-    const results = await collect(scanReference('s3://models/fraud/model.pkl', { env: env(s), retry: FAST_RETRY }));
+    s.http.inject({
+      path: /model\.pkl$/,
+      method: 'GET',
+      times: 1,
+      status: 503,
+      headers: { 'content-type': 'application/xml' },
+      body: s3ErrorBody('SlowDown', 'Please reduce your request rate.'),
+    });
+    const results = await collect(
+      scanReference('s3://models/fraud/model.pkl', { env: env(s), retry: FAST_RETRY }),
+    );
     expect(results[0]!.sha256).toBe(sha256Hex(EVIL_PICKLE));
   });
 
   it('reports wrong credentials and missing objects per reference', async () => {
     const s = await start();
-    const denied = await collect(scanReference('s3://models/fraud/model.pkl', { env: env(s, 'AKIDWRONG'), retry: FAST_RETRY }));
+    const denied = await collect(
+      scanReference('s3://models/fraud/model.pkl', { env: env(s, 'AKIDWRONG'), retry: FAST_RETRY }),
+    );
     expect(denied[0]!.verdict).toBe('inconclusive');
     expect(denied[0]!.coverage.issues[0]!.message).toMatch(/^AUTH: .*InvalidAccessKeyId/);
-    const missing = await collect(scanReference('s3://models/nothing-here', { env: env(s), retry: FAST_RETRY }));
+    const missing = await collect(
+      scanReference('s3://models/nothing-here', { env: env(s), retry: FAST_RETRY }),
+    );
     expect(missing[0]!.coverage.issues[0]!.message).toMatch(/^NOT_FOUND/);
     const bucket = await collect(scanReference('s3://nobucket/x', { env: env(s), retry: FAST_RETRY }));
     expect(bucket[0]!.coverage.issues[0]!.message).toMatch(/NoSuchBucket/);

@@ -42,34 +42,72 @@ export class S3Connector implements Connector, ObjectStore {
   async *listVersions(scope: Scope): AsyncGenerator<ModelVersionRef> {
     for (const uri of scope.models ?? []) {
       parseS3Uri(uri);
-      yield { registry: 's3', endpoint: this.endpoint, model: uri, version: '', reference: uri, labels: {}, locator: uri };
+      yield {
+        registry: 's3',
+        endpoint: this.endpoint,
+        model: uri,
+        version: '',
+        reference: uri,
+        labels: {},
+        locator: uri,
+      };
     }
   }
 
-  async *listArtifacts(version: ModelVersionRef, scope: Scope, signal?: AbortSignal): AsyncGenerator<RemoteArtifact> {
-    for await (const a of this.listUri(version.locator, version, version.reference, signal)) if (inScopePath(a.path, scope.path)) yield a;
+  async *listArtifacts(
+    version: ModelVersionRef,
+    scope: Scope,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RemoteArtifact> {
+    for await (const a of this.listUri(version.locator, version, version.reference, signal))
+      if (inScopePath(a.path, scope.path)) yield a;
   }
 
-  async *listUri(uri: string, version: ModelVersionRef, referenceBase: string, signal?: AbortSignal): AsyncGenerator<RemoteArtifact> {
+  async *listUri(
+    uri: string,
+    version: ModelVersionRef,
+    referenceBase: string,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RemoteArtifact> {
     const { bucket, key } = parseS3Uri(uri);
     const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
     const guard = new PageGuard(`objects below ${uri}`, S3_MAX_OBJECTS);
     let found = false;
     try {
-      const pages = paginateListObjectsV2({ client: this.s3(), pageSize: 1000 }, { Bucket: bucket, Prefix: key }, ...(signal ? [{ abortSignal: signal }] : []));
+      const pages = paginateListObjectsV2(
+        { client: this.s3(), pageSize: 1000 },
+        { Bucket: bucket, Prefix: key },
+        ...(signal ? [{ abortSignal: signal }] : []),
+      );
       for await (const page of pages) {
         for (const o of page.Contents ?? []) {
           if (!o.Key) continue;
           guard.add(o.Key);
           if (o.Key === key && key !== prefix) {
             // An object named exactly like the reference: that object alone.
-            yield this.artifact(version, bucket, o.Key, o.Key.split('/').pop()!, referenceBase, o.ETag, o.Size);
+            yield this.artifact(
+              version,
+              bucket,
+              o.Key,
+              o.Key.split('/').pop()!,
+              referenceBase,
+              o.ETag,
+              o.Size,
+            );
             return;
           }
           if (!o.Key.startsWith(prefix) || o.Key.endsWith('/')) continue;
           const path = checkPath(o.Key.slice(prefix.length));
           found = true;
-          yield this.artifact(version, bucket, o.Key, path, `${referenceBase.replace(/\/+$/, '')}/${path}`, o.ETag, o.Size);
+          yield this.artifact(
+            version,
+            bucket,
+            o.Key,
+            path,
+            `${referenceBase.replace(/\/+$/, '')}/${path}`,
+            o.ETag,
+            o.Size,
+          );
         }
       }
     } catch (err) {
@@ -83,7 +121,12 @@ export class S3Connector implements Connector, ObjectStore {
     const etag = artifact.digests.find((d) => d.algorithm === 'etag')?.value;
     try {
       const out = await this.s3().send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}), ...(etag ? { IfMatch: `"${etag}"` } : {}) }),
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
+          ...(etag ? { IfMatch: `"${etag}"` } : {}),
+        }),
         signal ? { abortSignal: signal } : {},
       );
       if (!out.Body) throw new ConnectorError('BAD_RESPONSE', `GetObject ${artifact.locator}: no body`);
@@ -108,7 +151,15 @@ export class S3Connector implements Connector, ObjectStore {
     this.client = undefined;
   }
 
-  private artifact(version: ModelVersionRef, bucket: string, key: string, path: string, reference: string, etag: string | undefined, size: number | undefined): RemoteArtifact {
+  private artifact(
+    version: ModelVersionRef,
+    bucket: string,
+    key: string,
+    path: string,
+    reference: string,
+    etag: string | undefined,
+    size: number | undefined,
+  ): RemoteArtifact {
     const a: RemoteArtifact = { version, path, reference, digests: [], locator: `s3://${bucket}/${key}` };
     const tag = etag?.replace(/^"|"$/g, '');
     if (tag) a.digests.push({ algorithm: 'etag', value: tag });

@@ -11,7 +11,8 @@ export interface S3Uri {
 /** `s3://bucket[/key-or-prefix]`. */
 export function parseS3Uri(uri: string): S3Uri {
   const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
-  if (!m || !BUCKET.test(m[1]!)) throw new ConnectorError('BAD_REFERENCE', `'${uri}': expected s3://bucket[/key]`);
+  if (!m || !BUCKET.test(m[1]!))
+    throw new ConnectorError('BAD_REFERENCE', `'${uri}': expected s3://bucket[/key]`);
   return { bucket: m[1]!, key: m[2] ?? '' };
 }
 

@@ -21,7 +21,15 @@ async function start(): Promise<void> {
   tarball = await tarGz({ 'code/inference.json': CONFIG_JSON, 'model.pkl': EVIL_PICKLE });
   s3 = await S3Server.start({
     accessKeyId: 'AKIDTEST',
-    buckets: { models: { 'fraud/1/model.tar.gz': tarball, 'fraud/2/model.tar.gz': await tarGz({ 'config.json': CONFIG_JSON }), 'llm/1/config.json': CONFIG_JSON, 'llm/1/weights.json': CONFIG_JSON, 'extra/adapter.json': CONFIG_JSON } },
+    buckets: {
+      models: {
+        'fraud/1/model.tar.gz': tarball,
+        'fraud/2/model.tar.gz': await tarGz({ 'config.json': CONFIG_JSON }),
+        'llm/1/config.json': CONFIG_JSON,
+        'llm/1/weights.json': CONFIG_JSON,
+        'extra/adapter.json': CONFIG_JSON,
+      },
+    },
   });
   sm = await SageMakerServer.start({
     accessKeyId: 'AKIDTEST',
@@ -30,8 +38,16 @@ async function start(): Promise<void> {
       {
         name: 'fraud',
         packages: [
-          { version: 1, approval: 'Approved', containers: [{ ModelDataUrl: 's3://models/fraud/1/model.tar.gz' }] },
-          { version: 2, approval: 'PendingManualApproval', containers: [{ ModelDataUrl: 's3://models/fraud/2/model.tar.gz' }] },
+          {
+            version: 1,
+            approval: 'Approved',
+            containers: [{ ModelDataUrl: 's3://models/fraud/1/model.tar.gz' }],
+          },
+          {
+            version: 2,
+            approval: 'PendingManualApproval',
+            containers: [{ ModelDataUrl: 's3://models/fraud/2/model.tar.gz' }],
+          },
         ],
       },
       {
@@ -42,8 +58,23 @@ async function start(): Promise<void> {
             approval: 'Approved',
             containers: [
               {
-                ModelDataSource: { S3DataSource: { S3Uri: 's3://models/llm/1/', S3DataType: 'S3Prefix', CompressionType: 'None' } },
-                AdditionalModelDataSources: [{ ChannelName: 'adapter', S3DataSource: { S3Uri: 's3://models/extra/adapter.json', S3DataType: 'S3Object', CompressionType: 'None' } }],
+                ModelDataSource: {
+                  S3DataSource: {
+                    S3Uri: 's3://models/llm/1/',
+                    S3DataType: 'S3Prefix',
+                    CompressionType: 'None',
+                  },
+                },
+                AdditionalModelDataSources: [
+                  {
+                    ChannelName: 'adapter',
+                    S3DataSource: {
+                      S3Uri: 's3://models/extra/adapter.json',
+                      S3DataType: 'S3Object',
+                      CompressionType: 'None',
+                    },
+                  },
+                ],
               },
             ],
             additional: [{ ModelDataUrl: 'https://example.invalid/model.tar.gz' }],
@@ -54,7 +85,13 @@ async function start(): Promise<void> {
   });
 }
 
-const env = (key = 'AKIDTEST') => ({ AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: s3!.url, AWS_ENDPOINT_URL_SAGEMAKER: sm!.url });
+const env = (key = 'AKIDTEST') => ({
+  AWS_ACCESS_KEY_ID: key,
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  AWS_REGION: 'us-east-1',
+  AWS_ENDPOINT_URL_S3: s3!.url,
+  AWS_ENDPOINT_URL_SAGEMAKER: sm!.url,
+});
 
 describe('SageMaker connector', () => {
   it('scans a versioned package ARN: its model.tar.gz is streamed from S3 and expanded member by member', async () => {
@@ -85,15 +122,26 @@ describe('SageMaker connector', () => {
     ]);
     // model data outside S3 is reported, never silently skipped
     expect(results[5]!.coverage.issues[0]!.message).toMatch(/UNSUPPORTED.*outside S3.*example\.invalid/);
-    expect(sm!.http.requests.filter((r) => r.headers['x-amz-target'] === 'SageMaker.ListModelPackageGroups').length).toBe(2);
+    expect(
+      sm!.http.requests.filter((r) => r.headers['x-amz-target'] === 'SageMaker.ListModelPackageGroups')
+        .length,
+    ).toBe(2);
   });
 
   it('filters by approval status and retries ThrottlingException', async () => {
     await start();
-    sm!.http.inject({ path: /^\/$/, times: 1, status: 400, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' }, body: '{"__type":"ThrottlingException","message":"Rate exceeded"}' });
+    sm!.http.inject({
+      path: /^\/$/,
+      times: 1,
+      status: 400,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' },
+      body: '{"__type":"ThrottlingException","message":"Rate exceeded"}',
+    });
     const connector = sagemakerFactory.create({ env: env(), retry: FAST_RETRY });
     try {
-      const results = await collect(scanScope(connector, { models: ['fraud'], approval: 'Approved' }, 'fraud', { retry: FAST_RETRY }));
+      const results = await collect(
+        scanScope(connector, { models: ['fraud'], approval: 'Approved' }, 'fraud', { retry: FAST_RETRY }),
+      );
       expect(results.map((r) => r.path)).toEqual([`${sm!.arn('fraud', 1)}#s3://models/fraud/1/model.tar.gz`]);
     } finally {
       await connector.close();
@@ -102,7 +150,9 @@ describe('SageMaker connector', () => {
 
   it('reports bad credentials and a missing version per model', async () => {
     await start();
-    const denied = await collect(scanReference('sagemaker://fraud', { env: env('AKIDWRONG'), retry: FAST_RETRY }));
+    const denied = await collect(
+      scanReference('sagemaker://fraud', { env: env('AKIDWRONG'), retry: FAST_RETRY }),
+    );
     expect(denied).toHaveLength(1);
     expect(denied[0]!.coverage.issues[0]!.message).toMatch(/^AUTH: .*UnrecognizedClientException/);
     const missing = await collect(scanReference('sagemaker://fraud/7', { env: env(), retry: FAST_RETRY }));
@@ -110,10 +160,19 @@ describe('SageMaker connector', () => {
   });
 
   it('parses ARNs and sagemaker:// references', () => {
-    expect(parseSageMakerReference('arn:aws:sagemaker:eu-west-1:123456789012:model-package/fraud/3')).toEqual({ registry: 'sagemaker', scope: { models: ['fraud'], version: '3' }, region: 'eu-west-1' });
-    expect(parseSageMakerReference('arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/fraud')!.scope).toEqual({ models: ['fraud'] });
-    expect(parseSageMakerReference('sagemaker://fraud/2')!.scope).toEqual({ models: ['fraud'], version: '2' });
-    expect(() => parseSageMakerReference('arn:aws:sagemaker:eu-west-1:123456789012:endpoint/x')).toThrow(/expected/);
+    expect(parseSageMakerReference('arn:aws:sagemaker:eu-west-1:123456789012:model-package/fraud/3')).toEqual(
+      { registry: 'sagemaker', scope: { models: ['fraud'], version: '3' }, region: 'eu-west-1' },
+    );
+    expect(
+      parseSageMakerReference('arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/fraud')!.scope,
+    ).toEqual({ models: ['fraud'] });
+    expect(parseSageMakerReference('sagemaker://fraud/2')!.scope).toEqual({
+      models: ['fraud'],
+      version: '2',
+    });
+    expect(() => parseSageMakerReference('arn:aws:sagemaker:eu-west-1:123456789012:endpoint/x')).toThrow(
+      /expected/,
+    );
     expect(parseSageMakerReference('s3://x/y')).toBeUndefined();
   });
 });

@@ -43,7 +43,11 @@ export class SageMakerConnector implements Connector {
   }
 
   async *listVersions(scope: Scope, signal?: AbortSignal): AsyncGenerator<ModelVersionRef> {
-    if (scope.approval && !APPROVALS.has(scope.approval)) throw new ConnectorError('BAD_REFERENCE', `approval '${scope.approval}' is not one of ${[...APPROVALS].join(', ')}`);
+    if (scope.approval && !APPROVALS.has(scope.approval))
+      throw new ConnectorError(
+        'BAD_REFERENCE',
+        `approval '${scope.approval}' is not one of ${[...APPROVALS].join(', ')}`,
+      );
     const opts = signal ? [{ abortSignal: signal }] : [];
     const groups = scope.models?.length ? scope.models : this.allGroups(signal);
     for await (const group of groups) {
@@ -52,12 +56,17 @@ export class SageMakerConnector implements Connector {
       try {
         const pages = paginateListModelPackages(
           { client: this.sm(), pageSize: 100 },
-          { ModelPackageGroupName: group, ModelPackageType: 'Versioned', ...(scope.approval ? { ModelApprovalStatus: scope.approval as ModelApprovalStatus } : {}) },
+          {
+            ModelPackageGroupName: group,
+            ModelPackageType: 'Versioned',
+            ...(scope.approval ? { ModelApprovalStatus: scope.approval as ModelApprovalStatus } : {}),
+          },
           ...opts,
         );
         for await (const page of pages) {
           for (const p of page.ModelPackageSummaryList ?? []) {
-            if (!p.ModelPackageArn || p.ModelPackageVersion === undefined) throw new ConnectorError('BAD_RESPONSE', `${group}: package without ARN or version`);
+            if (!p.ModelPackageArn || p.ModelPackageVersion === undefined)
+              throw new ConnectorError('BAD_RESPONSE', `${group}: package without ARN or version`);
             guard.add(p.ModelPackageArn);
             if (scope.version && String(p.ModelPackageVersion) !== scope.version) continue;
             found = true;
@@ -68,7 +77,10 @@ export class SageMakerConnector implements Connector {
               version: String(p.ModelPackageVersion),
               reference: p.ModelPackageArn,
               changeKey: p.ModelPackageArn,
-              labels: { approval: p.ModelApprovalStatus ?? 'unknown', status: p.ModelPackageStatus ?? 'unknown' },
+              labels: {
+                approval: p.ModelApprovalStatus ?? 'unknown',
+                status: p.ModelPackageStatus ?? 'unknown',
+              },
               locator: p.ModelPackageArn,
             };
           }
@@ -76,15 +88,29 @@ export class SageMakerConnector implements Connector {
       } catch (err) {
         throw awsError(err, `listing packages of ${group}`);
       }
-      if (scope.version && !found) throw new ConnectorError('NOT_FOUND', `package group ${group} has no version ${scope.version}${scope.approval ? ` with approval ${scope.approval}` : ''}`);
+      if (scope.version && !found)
+        throw new ConnectorError(
+          'NOT_FOUND',
+          `package group ${group} has no version ${scope.version}${scope.approval ? ` with approval ${scope.approval}` : ''}`,
+        );
     }
   }
 
-  async *listArtifacts(version: ModelVersionRef, scope: Scope, signal?: AbortSignal): AsyncGenerator<RemoteArtifact> {
+  async *listArtifacts(
+    version: ModelVersionRef,
+    scope: Scope,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RemoteArtifact> {
     let containers: ModelPackageContainerDefinition[];
     try {
-      const d = await this.sm().send(new DescribeModelPackageCommand({ ModelPackageName: version.locator }), signal ? { abortSignal: signal } : {});
-      containers = [...(d.InferenceSpecification?.Containers ?? []), ...(d.AdditionalInferenceSpecifications ?? []).flatMap((s) => s.Containers ?? [])];
+      const d = await this.sm().send(
+        new DescribeModelPackageCommand({ ModelPackageName: version.locator }),
+        signal ? { abortSignal: signal } : {},
+      );
+      containers = [
+        ...(d.InferenceSpecification?.Containers ?? []),
+        ...(d.AdditionalInferenceSpecifications ?? []).flatMap((s) => s.Containers ?? []),
+      ];
     } catch (err) {
       throw awsError(err, `DescribeModelPackage ${version.locator}`);
     }
@@ -92,7 +118,8 @@ export class SageMakerConnector implements Connector {
     for (const c of containers) {
       if (c.ModelDataUrl) uris.add(c.ModelDataUrl);
       if (c.ModelDataSource?.S3DataSource?.S3Uri) uris.add(c.ModelDataSource.S3DataSource.S3Uri);
-      for (const a of c.AdditionalModelDataSources ?? []) if (a.S3DataSource?.S3Uri) uris.add(a.S3DataSource.S3Uri);
+      for (const a of c.AdditionalModelDataSources ?? [])
+        if (a.S3DataSource?.S3Uri) uris.add(a.S3DataSource.S3Uri);
     }
     const unreadable: string[] = [];
     for (const uri of uris) {
@@ -100,11 +127,20 @@ export class SageMakerConnector implements Connector {
         unreadable.push(uri.replace(/\?.*$/, ''));
         continue;
       }
-      for await (const a of this.store.listUri(uri, version, `${version.reference}#${uri.replace(/\/+$/, '')}`, signal)) {
+      for await (const a of this.store.listUri(
+        uri,
+        version,
+        `${version.reference}#${uri.replace(/\/+$/, '')}`,
+        signal,
+      )) {
         if (inScopePath(a.path, scope.path)) yield a;
       }
     }
-    if (unreadable.length) throw new ConnectorError('UNSUPPORTED', `${version.reference}: model data outside S3 not read: ${unreadable.join(', ').slice(0, 300)}`);
+    if (unreadable.length)
+      throw new ConnectorError(
+        'UNSUPPORTED',
+        `${version.reference}: model data outside S3 not read: ${unreadable.join(', ').slice(0, 300)}`,
+      );
   }
 
   openRange(artifact: RemoteArtifact, offset: number, signal?: AbortSignal): Promise<OpenedBody> {
@@ -120,7 +156,11 @@ export class SageMakerConnector implements Connector {
   private async *allGroups(signal?: AbortSignal): AsyncGenerator<string> {
     const guard = new PageGuard('model package groups', SAGEMAKER_MAX_PACKAGES);
     try {
-      for await (const page of paginateListModelPackageGroups({ client: this.sm(), pageSize: 100 }, {}, ...(signal ? [{ abortSignal: signal }] : []))) {
+      for await (const page of paginateListModelPackageGroups(
+        { client: this.sm(), pageSize: 100 },
+        {},
+        ...(signal ? [{ abortSignal: signal }] : []),
+      )) {
         for (const g of page.ModelPackageGroupSummaryList ?? []) {
           if (!g.ModelPackageGroupName) continue;
           guard.add(g.ModelPackageGroupName);

@@ -7,9 +7,16 @@ import { parseSageMakerReference } from './reference.js';
 /** AWS default credential chain; region from the ARN, else `AWS_REGION`; `AWS_ENDPOINT_URL_SAGEMAKER`/`AWS_ENDPOINT_URL`. */
 export const sagemakerFactory: ConnectorFactory = {
   registry: 'sagemaker',
-  forms: ['arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>', 'arn:aws:sagemaker:<region>:<account>:model-package-group/<group>', 'sagemaker://[<group>[/<version>]]'],
+  forms: [
+    'arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>',
+    'arn:aws:sagemaker:<region>:<account>:model-package-group/<group>',
+    'sagemaker://[<group>[/<version>]]',
+  ],
   parse: parseSageMakerReference,
   create({ env, retry }, parsed) {
-    return new SageMakerConnector(awsSettings(env, 'SAGEMAKER', retry, parsed?.region), s3StoreFromEnv(env, retry, parsed?.region));
+    return new SageMakerConnector(
+      awsSettings(env, 'SAGEMAKER', retry, parsed?.region),
+      s3StoreFromEnv(env, retry, parsed?.region),
+    );
   },
 };

@@ -11,7 +11,10 @@ const GROUP = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
  */
 export function parseSageMakerReference(ref: string): ParsedReference | undefined {
   const bad = (): never => {
-    throw new ConnectorError('BAD_REFERENCE', `'${ref}': expected a model package (group) ARN or sagemaker://[group[/version]]`);
+    throw new ConnectorError(
+      'BAD_REFERENCE',
+      `'${ref}': expected a model package (group) ARN or sagemaker://[group[/version]]`,
+    );
   };
   const arn = ARN.exec(ref);
   if (arn) {
@@ -26,8 +29,15 @@ export function parseSageMakerReference(ref: string): ParsedReference | undefine
   }
   if (ref.startsWith('arn:') && ref.includes(':sagemaker:')) bad();
   if (!ref.startsWith('sagemaker://')) return undefined;
-  const parts = ref.slice('sagemaker://'.length).split('/').filter((p) => p !== '');
+  const parts = ref
+    .slice('sagemaker://'.length)
+    .split('/')
+    .filter((p) => p !== '');
   if (parts.length === 0) return { registry: 'sagemaker', scope: {} };
-  if (parts.length > 2 || !GROUP.test(parts[0]!) || (parts[1] !== undefined && !/^\d+$/.test(parts[1]))) bad();
-  return { registry: 'sagemaker', scope: { models: [parts[0]!], ...(parts[1] ? { version: parts[1] } : {}) } };
+  if (parts.length > 2 || !GROUP.test(parts[0]!) || (parts[1] !== undefined && !/^\d+$/.test(parts[1])))
+    bad();
+  return {
+    registry: 'sagemaker',
+    scope: { models: [parts[0]!], ...(parts[1] ? { version: parts[1] } : {}) },
+  };
 }

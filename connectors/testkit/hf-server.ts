@@ -48,10 +48,11 @@ export class HfServer {
   ) {}
 
   static async start(options: HfServerOptions): Promise<HfServer> {
-    let self: HfServer | undefined;
-    const cdn = await TestServer.start((req, res, ctx) => self!.serveCdn(req, res, ctx));
-    const hub = await TestServer.start((req, res, ctx) => self!.serveHub(req, res, ctx));
-    self = new HfServer(hub, cdn, options);
+    const box: { self?: HfServer } = {};
+    const cdn = await TestServer.start((req, res, ctx) => box.self!.serveCdn(req, res, ctx));
+    const hub = await TestServer.start((req, res, ctx) => box.self!.serveHub(req, res, ctx));
+    const self = new HfServer(hub, cdn, options);
+    box.self = self;
     return self;
   }
 
@@ -72,7 +73,8 @@ export class HfServer {
 
   private serveHub(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
     const token = this.token(req);
-    if (token === 'invalid') return hfError(res, 401, 'Unauthorized', 'Invalid credentials in Authorization header');
+    if (token === 'invalid')
+      return hfError(res, 401, 'Unauthorized', 'Invalid credentials in Authorization header');
     const authed = token !== 'none';
     const p = ctx.url.pathname;
     if (p === '/api/models') return this.listModels(res, ctx.url, authed);
@@ -88,7 +90,12 @@ export class HfServer {
       const repo = this.visibleRepo(res, decodeURIComponent(m[1]!), authed);
       if (!repo || !this.checkRevision(res, repo, decodeURIComponent(m[2]!))) return;
       if (repo.gated && !(this.options.gateAccepted ?? []).includes(token)) {
-        return hfError(res, authed ? 403 : 401, 'GatedRepo', `Access to model ${repo.id} is restricted. You must have access to it and be authenticated to access it.`);
+        return hfError(
+          res,
+          authed ? 403 : 401,
+          'GatedRepo',
+          `Access to model ${repo.id} is restricted. You must have access to it and be authenticated to access it.`,
+        );
       }
       const path = decodeURIComponent(m[3]!);
       const file = repo.files.find((f) => f.path === path);
@@ -105,7 +112,11 @@ export class HfServer {
         res.end();
         return;
       }
-      return sendBytes(req, res, file.bytes, { etag: `"${gitBlobSha1(file.bytes)}"`, headers: { 'x-repo-commit': repo.sha }, fault: ctx.fault });
+      return sendBytes(req, res, file.bytes, {
+        etag: `"${gitBlobSha1(file.bytes)}"`,
+        headers: { 'x-repo-commit': repo.sha },
+        fault: ctx.fault,
+      });
     }
     hfError(res, 404, undefined, 'Not Found');
   }
@@ -137,7 +148,9 @@ export class HfServer {
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 1000), this.options.pageSize ?? 1000);
     const cursor = Number(url.searchParams.get('cursor') ?? 0);
     const expand = url.searchParams.getAll('expand');
-    const all = this.options.repos.filter((r) => (!author || r.id.split('/')[0] === author) && (!r.private || authed));
+    const all = this.options.repos.filter(
+      (r) => (!author || r.id.split('/')[0] === author) && (!r.private || authed),
+    );
     const page = all.slice(cursor, cursor + limit).map((r) => {
       const full: Record<string, unknown> = {
         _id: `id-${r.id}`,
@@ -207,7 +220,8 @@ export class HfServer {
 }
 
 function treeEntry(f: HfFile): Record<string, unknown> {
-  if (!f.lfs) return { type: 'file', oid: f.statedOid ?? gitBlobSha1(f.bytes), size: f.bytes.length, path: f.path };
+  if (!f.lfs)
+    return { type: 'file', oid: f.statedOid ?? gitBlobSha1(f.bytes), size: f.bytes.length, path: f.path };
   const sha = f.statedSha256 ?? sha256Hex(f.bytes);
   const pointer = lfsPointer(sha, f.bytes.length);
   return {

@@ -50,9 +50,10 @@ export class MlflowServer {
   ) {}
 
   static async start(options: MlflowServerOptions): Promise<MlflowServer> {
-    let self: MlflowServer | undefined;
-    const http = await TestServer.start((req, res, ctx) => self!.serve(req, res, ctx));
-    self = new MlflowServer(http, options);
+    const box: { self?: MlflowServer } = {};
+    const http = await TestServer.start((req, res, ctx) => box.self!.serve(req, res, ctx));
+    const self = new MlflowServer(http, options);
+    box.self = self;
     return self;
   }
 
@@ -69,12 +70,18 @@ export class MlflowServer {
     if (!token && !basic) return true;
     const auth = req.headers.authorization;
     if (!auth) {
-      mlflowError(res, 401, 'UNAUTHENTICATED', 'You are not authenticated. Please provide valid credentials.');
+      mlflowError(
+        res,
+        401,
+        'UNAUTHENTICATED',
+        'You are not authenticated. Please provide valid credentials.',
+      );
       return false;
     }
     const ok =
       (token !== undefined && auth === `Bearer ${token}`) ||
-      (basic !== undefined && auth === `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`);
+      (basic !== undefined &&
+        auth === `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`);
     if (!ok) mlflowError(res, 403, 'PERMISSION_DENIED', 'Permission denied for the supplied credentials.');
     return ok;
   }
@@ -98,26 +105,47 @@ export class MlflowServer {
       const bytes = this.options.artifacts[path];
       if (!bytes) return mlflowError(res, 404, 'RESOURCE_DOES_NOT_EXIST', `File ${path} not found`);
       const name = path.split('/').pop()!;
-      return sendBytes(req, res, bytes, { rangeSupport: false, fault: ctx.fault, headers: { 'content-disposition': `attachment; filename=${name}` } });
+      return sendBytes(req, res, bytes, {
+        rangeSupport: false,
+        fault: ctx.fault,
+        headers: { 'content-disposition': `attachment; filename=${name}` },
+      });
     }
-    const rpc = p.startsWith(API) ? p.slice(API.length) : p.startsWith(PREVIEW) ? p.slice(PREVIEW.length) : undefined;
+    const rpc = p.startsWith(API)
+      ? p.slice(API.length)
+      : p.startsWith(PREVIEW)
+        ? p.slice(PREVIEW.length)
+        : undefined;
     switch (rpc) {
       case 'registered-models/search':
-        return this.page(res, q, 'registered_models', this.filtered(q.get('filter')).map((m) => this.modelJson(m)));
+        return this.page(
+          res,
+          q,
+          'registered_models',
+          this.filtered(q.get('filter')).map((m) => this.modelJson(m)),
+        );
       case 'model-versions/search': {
-        const versions = this.filtered(q.get('filter')).flatMap((m) => m.versions.map((v) => versionJson(m, v)));
+        const versions = this.filtered(q.get('filter')).flatMap((m) =>
+          m.versions.map((v) => versionJson(m, v)),
+        );
         return this.page(res, q, 'model_versions', versions);
       }
       case 'model-versions/get': {
-        const v = this.findVersion(res, q.get('name'), (m) => m.versions.find((x) => x.version === q.get('version')));
+        const v = this.findVersion(res, q.get('name'), (m) =>
+          m.versions.find((x) => x.version === q.get('version')),
+        );
         return v && sendJson(res, 200, { model_version: v });
       }
       case 'registered-models/alias': {
-        const v = this.findVersion(res, q.get('name'), (m) => m.versions.find((x) => x.aliases?.includes(q.get('alias') ?? '')));
+        const v = this.findVersion(res, q.get('name'), (m) =>
+          m.versions.find((x) => x.aliases?.includes(q.get('alias') ?? '')),
+        );
         return v && sendJson(res, 200, { model_version: v });
       }
       case 'model-versions/get-download-uri': {
-        const v = this.findVersion(res, q.get('name'), (m) => m.versions.find((x) => x.version === q.get('version')));
+        const v = this.findVersion(res, q.get('name'), (m) =>
+          m.versions.find((x) => x.version === q.get('version')),
+        );
         return v && sendJson(res, 200, { artifact_uri: v.storage_location ?? v.source });
       }
       case 'artifacts/list':
@@ -133,7 +161,12 @@ export class MlflowServer {
     if (eq) return this.options.models.filter((m) => m.name === eq[1]);
     const like = /^\s*name\s+(?:I?LIKE)\s+'([^']*)'\s*$/i.exec(filter);
     if (like) {
-      const re = new RegExp(`^${like[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`);
+      const re = new RegExp(
+        `^${like[1]!
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/%/g, '.*')
+          .replace(/_/g, '.')}$`,
+      );
       return this.options.models.filter((m) => re.test(m.name));
     }
     throw new FilterError(filter);
@@ -147,15 +180,25 @@ export class MlflowServer {
       try {
         offset = (JSON.parse(Buffer.from(token, 'base64').toString()) as { offset: number }).offset;
       } catch {
-        return mlflowError(res, 400, 'INVALID_PARAMETER_VALUE', 'Invalid page token, could not base64-decode');
+        return mlflowError(
+          res,
+          400,
+          'INVALID_PARAMETER_VALUE',
+          'Invalid page token, could not base64-decode',
+        );
       }
     }
     const body: Record<string, unknown> = { [key]: all.slice(offset, offset + max) };
-    if (offset + max < all.length) body.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
+    if (offset + max < all.length)
+      body.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
     sendJson(res, 200, body);
   }
 
-  private findVersion(res: ServerResponse, name: string | null, pick: (m: MlflowModel) => MlflowVersion | undefined): Record<string, unknown> | undefined {
+  private findVersion(
+    res: ServerResponse,
+    name: string | null,
+    pick: (m: MlflowModel) => MlflowVersion | undefined,
+  ): Record<string, unknown> | undefined {
     const m = this.options.models.find((x) => x.name === name);
     const v = m && pick(m);
     if (!m || !v) {
@@ -198,7 +241,10 @@ export class MlflowServer {
       if (!path.startsWith(prefix)) continue;
       const rest = path.slice(prefix.length).split('/');
       const rel = (dir ? `${dir.replace(/\/+$/, '')}/` : '') + rest[0]!;
-      seen.set(rel, rest.length > 1 ? { path: rel, is_dir: true } : { path: rel, is_dir: false, file_size: bytes.length });
+      seen.set(
+        rel,
+        rest.length > 1 ? { path: rel, is_dir: true } : { path: rel, is_dir: false, file_size: bytes.length },
+      );
     }
     sendJson(res, 200, { root_uri: `mlflow-artifacts:/${root}`, files: [...seen.values()] });
   }

@@ -25,9 +25,10 @@ export class S3Server {
   ) {}
 
   static async start(options: S3ServerOptions): Promise<S3Server> {
-    let self: S3Server | undefined;
-    const http = await TestServer.start((req, res, ctx) => self!.serve(req, res, ctx));
-    self = new S3Server(http, options);
+    const box: { self?: S3Server } = {};
+    const http = await TestServer.start((req, res, ctx) => box.self!.serve(req, res, ctx));
+    const self = new S3Server(http, options);
+    box.self = self;
     return self;
   }
 
@@ -42,12 +43,19 @@ export class S3Server {
   private serve(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
     const key = sigV4KeyId(req);
     if (key === 'none') return s3Error(res, 403, 'AccessDenied', 'Access Denied');
-    if (key !== this.options.accessKeyId) return s3Error(res, 403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+    if (key !== this.options.accessKeyId)
+      return s3Error(
+        res,
+        403,
+        'InvalidAccessKeyId',
+        'The AWS Access Key Id you provided does not exist in our records.',
+      );
     const [, bucketName, ...rest] = ctx.url.pathname.split('/');
     const bucket = this.options.buckets[decodeURIComponent(bucketName ?? '')];
     if (!bucket) return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
     if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) {
-      if (ctx.url.searchParams.get('list-type') !== '2') return s3Error(res, 400, 'InvalidArgument', 'only ListObjectsV2 is served');
+      if (ctx.url.searchParams.get('list-type') !== '2')
+        return s3Error(res, 400, 'InvalidArgument', 'only ListObjectsV2 is served');
       return this.list(res, decodeURIComponent(bucketName!), bucket, ctx.url.searchParams);
     }
     const objectKey = rest.map(decodeURIComponent).join('/');
@@ -55,11 +63,26 @@ export class S3Server {
     if (!bytes) return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
     const etag = `"${md5Hex(bytes)}"`;
     const ifMatch = req.headers['if-match'];
-    if (ifMatch && ifMatch !== etag) return s3Error(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
-    sendBytes(req, res, bytes, { etag, fault: ctx.fault, headers: { 'last-modified': 'Sun, 01 Jun 2025 12:00:00 GMT' } });
+    if (ifMatch && ifMatch !== etag)
+      return s3Error(
+        res,
+        412,
+        'PreconditionFailed',
+        'At least one of the pre-conditions you specified did not hold',
+      );
+    sendBytes(req, res, bytes, {
+      etag,
+      fault: ctx.fault,
+      headers: { 'last-modified': 'Sun, 01 Jun 2025 12:00:00 GMT' },
+    });
   }
 
-  private list(res: ServerResponse, name: string, bucket: Record<string, Uint8Array>, q: URLSearchParams): void {
+  private list(
+    res: ServerResponse,
+    name: string,
+    bucket: Record<string, Uint8Array>,
+    q: URLSearchParams,
+  ): void {
     const prefix = q.get('prefix') ?? '';
     const max = Math.min(Number(q.get('max-keys') ?? 1000), this.options.maxKeys ?? 1000);
     const token = q.get('continuation-token');
@@ -70,9 +93,14 @@ export class S3Server {
     const page = keys.slice(0, max);
     const truncated = keys.length > max;
     const contents = page
-      .map((k) => `<Contents><Key>${xml(k)}</Key><LastModified>2025-06-01T12:00:00.000Z</LastModified><ETag>&quot;${md5Hex(bucket[k]!)}&quot;</ETag><Size>${bucket[k]!.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+      .map(
+        (k) =>
+          `<Contents><Key>${xml(k)}</Key><LastModified>2025-06-01T12:00:00.000Z</LastModified><ETag>&quot;${md5Hex(bucket[k]!)}&quot;</ETag><Size>${bucket[k]!.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      )
       .join('');
-    const next = truncated ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]!).toString('base64')}</NextContinuationToken>` : '';
+    const next = truncated
+      ? `<NextContinuationToken>${Buffer.from(page[page.length - 1]!).toString('base64')}</NextContinuationToken>`
+      : '';
     const body =
       `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
       `<Name>${xml(name)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys>` +
@@ -93,5 +121,10 @@ function s3Error(res: ServerResponse, status: number, code: string, message: str
 }
 
 function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }

@@ -4,8 +4,13 @@ import { sendJson, TestServer, type RequestContext } from './server.js';
 
 export interface SmContainer {
   ModelDataUrl?: string;
-  ModelDataSource?: { S3DataSource: { S3Uri: string; S3DataType: 'S3Prefix' | 'S3Object'; CompressionType: 'None' | 'Gzip' } };
-  AdditionalModelDataSources?: { ChannelName: string; S3DataSource: { S3Uri: string; S3DataType: 'S3Prefix' | 'S3Object'; CompressionType: 'None' | 'Gzip' } }[];
+  ModelDataSource?: {
+    S3DataSource: { S3Uri: string; S3DataType: 'S3Prefix' | 'S3Object'; CompressionType: 'None' | 'Gzip' };
+  };
+  AdditionalModelDataSources?: {
+    ChannelName: string;
+    S3DataSource: { S3Uri: string; S3DataType: 'S3Prefix' | 'S3Object'; CompressionType: 'None' | 'Gzip' };
+  }[];
 }
 
 export interface SmPackage {
@@ -42,9 +47,10 @@ export class SageMakerServer {
   ) {}
 
   static async start(options: SageMakerServerOptions): Promise<SageMakerServer> {
-    let self: SageMakerServer | undefined;
-    const http = await TestServer.start((req, res, ctx) => self!.serve(req, res, ctx));
-    self = new SageMakerServer(http, options);
+    const box: { self?: SageMakerServer } = {};
+    const http = await TestServer.start((req, res, ctx) => box.self!.serve(req, res, ctx));
+    const self = new SageMakerServer(http, options);
+    box.self = self;
     return self;
   }
 
@@ -58,15 +64,27 @@ export class SageMakerServer {
 
   arn(group: string, version?: number): string {
     const base = `arn:aws:sagemaker:${this.options.region ?? 'us-east-1'}:${this.options.account ?? '123456789012'}`;
-    return version === undefined ? `${base}:model-package-group/${group}` : `${base}:model-package/${group.toLowerCase()}/${version}`;
+    return version === undefined
+      ? `${base}:model-package-group/${group}`
+      : `${base}:model-package/${group.toLowerCase()}/${version}`;
   }
 
   private serve(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
     const key = sigV4KeyId(req);
-    if (key === 'none') return awsJsonError(res, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-    if (key !== this.options.accessKeyId) return awsJsonError(res, 400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (key === 'none')
+      return awsJsonError(res, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+    if (key !== this.options.accessKeyId)
+      return awsJsonError(
+        res,
+        400,
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
     const target = String(req.headers['x-amz-target'] ?? '');
-    if (req.method !== 'POST' || !String(req.headers['content-type']).startsWith('application/x-amz-json-1.1')) {
+    if (
+      req.method !== 'POST' ||
+      !String(req.headers['content-type']).startsWith('application/x-amz-json-1.1')
+    ) {
       return awsJsonError(res, 400, 'SerializationException', 'expected POST application/x-amz-json-1.1');
     }
     const input = JSON.parse(ctx.body.toString() || '{}') as Record<string, unknown>;
@@ -75,7 +93,12 @@ export class SageMakerServer {
         const contains = String(input.NameContains ?? '');
         const all = this.options.groups
           .filter((g) => g.name.includes(contains))
-          .map((g) => ({ ModelPackageGroupName: g.name, ModelPackageGroupArn: this.arn(g.name), CreationTime: 1718000000.5, ModelPackageGroupStatus: 'Completed' }));
+          .map((g) => ({
+            ModelPackageGroupName: g.name,
+            ModelPackageGroupArn: this.arn(g.name),
+            CreationTime: 1718000000.5,
+            ModelPackageGroupStatus: 'Completed',
+          }));
         return this.page(res, input, 'ModelPackageGroupSummaryList', all);
       }
       case 'SageMaker.ListModelPackages': {
@@ -99,16 +122,33 @@ export class SageMakerServer {
         for (const g of this.options.groups) {
           const p = g.packages.find((x) => this.arn(g.name, x.version) === arn);
           if (!p) continue;
-          return sendJson(res, 200, {
-            ModelPackageGroupName: g.name,
-            ModelPackageVersion: p.version,
-            ModelPackageArn: arn,
-            CreationTime: 1718000000.5,
-            ModelPackageStatus: 'Completed',
-            ModelApprovalStatus: p.approval,
-            InferenceSpecification: { Containers: p.containers.map((c) => ({ Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgb:1', ...c })), SupportedContentTypes: ['text/csv'] },
-            ...(p.additional ? { AdditionalInferenceSpecifications: [{ Name: 'neo', Containers: p.additional.map((c) => ({ Image: 'img', ...c })) }] } : {}),
-          }, { 'content-type': 'application/x-amz-json-1.1' });
+          return sendJson(
+            res,
+            200,
+            {
+              ModelPackageGroupName: g.name,
+              ModelPackageVersion: p.version,
+              ModelPackageArn: arn,
+              CreationTime: 1718000000.5,
+              ModelPackageStatus: 'Completed',
+              ModelApprovalStatus: p.approval,
+              InferenceSpecification: {
+                Containers: p.containers.map((c) => ({
+                  Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/xgb:1',
+                  ...c,
+                })),
+                SupportedContentTypes: ['text/csv'],
+              },
+              ...(p.additional
+                ? {
+                    AdditionalInferenceSpecifications: [
+                      { Name: 'neo', Containers: p.additional.map((c) => ({ Image: 'img', ...c })) },
+                    ],
+                  }
+                : {}),
+            },
+            { 'content-type': 'application/x-amz-json-1.1' },
+          );
         }
         return awsJsonError(res, 400, 'ValidationException', `ModelPackage ${arn} does not exist.`);
       }
@@ -127,5 +167,10 @@ export class SageMakerServer {
 }
 
 export function awsJsonError(res: ServerResponse, status: number, type: string, message: string): void {
-  sendJson(res, status, { __type: type, message }, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
+  sendJson(
+    res,
+    status,
+    { __type: type, message },
+    { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },
+  );
 }

@@ -31,7 +31,11 @@ export interface RequestContext {
   fault: Fault | undefined;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => void | Promise<void>;
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RequestContext,
+) => void | Promise<void>;
 
 /** A node:http server on 127.0.0.1, port 0, with a request log and fault injection. */
 export class TestServer {
@@ -44,11 +48,12 @@ export class TestServer {
   ) {}
 
   static async start(handler: Handler): Promise<TestServer> {
-    let self: TestServer | undefined;
-    const server = createServer((req, res) => void self!.dispatch(req, res, handler));
+    const box: { self?: TestServer } = {};
+    const server = createServer((req, res) => void box.self!.dispatch(req, res, handler));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    self = new TestServer(server, `http://127.0.0.1:${port}`);
+    const self = new TestServer(server, `http://127.0.0.1:${port}`);
+    box.self = self;
     return self;
   }
 
@@ -96,9 +101,18 @@ export class TestServer {
 }
 
 /** Send JSON. */
-export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -111,9 +125,17 @@ export function sendBytes(
   req: IncomingMessage,
   res: ServerResponse,
   bytes: Uint8Array,
-  options: { etag?: string; headers?: Record<string, string>; rangeSupport?: boolean; fault?: Fault | undefined } = {},
+  options: {
+    etag?: string;
+    headers?: Record<string, string>;
+    rangeSupport?: boolean;
+    fault?: Fault | undefined;
+  } = {},
 ): void {
-  const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', ...options.headers };
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/octet-stream',
+    ...options.headers,
+  };
   if (options.etag) headers.etag = options.etag;
   let start = 0;
   let end = bytes.length - 1;

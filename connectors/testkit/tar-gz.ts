@@ -10,7 +10,8 @@ export async function tarGz(files: Record<string, Uint8Array>): Promise<Uint8Arr
     p.on('end', () => resolve());
     p.on('error', reject);
   });
-  for (const [name, bytes] of Object.entries(files)) p.entry({ name, size: bytes.length }, Buffer.from(bytes));
+  for (const [name, bytes] of Object.entries(files))
+    p.entry({ name, size: bytes.length }, Buffer.from(bytes));
   p.finalize();
   await done;
   return gzipSync(Buffer.concat(chunks));

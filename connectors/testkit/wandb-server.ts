@@ -48,10 +48,11 @@ export class WandbServer {
   ) {}
 
   static async start(options: WandbServerOptions): Promise<WandbServer> {
-    let self: WandbServer | undefined;
-    const storage = await TestServer.start((req, res, ctx) => self!.serveStorage(req, res, ctx));
-    const api = await TestServer.start((req, res, ctx) => self!.serveApi(req, res, ctx));
-    self = new WandbServer(api, storage, options);
+    const box: { self?: WandbServer } = {};
+    const storage = await TestServer.start((req, res, ctx) => box.self!.serveStorage(req, res, ctx));
+    const api = await TestServer.start((req, res, ctx) => box.self!.serveApi(req, res, ctx));
+    const self = new WandbServer(api, storage, options);
+    box.self = self;
     return self;
   }
 
@@ -63,17 +64,44 @@ export class WandbServer {
     await Promise.all([this.api.close(), this.storage.close()]);
   }
 
-  manifest(v: WbVersion): { version: number; storagePolicy: string; storagePolicyConfig: unknown; contents: Record<string, unknown> } {
+  manifest(v: WbVersion): {
+    version: number;
+    storagePolicy: string;
+    storagePolicyConfig: unknown;
+    contents: Record<string, unknown>;
+  } {
     const contents: Record<string, unknown> = {};
-    for (const [path, bytes] of Object.entries(v.files)) contents[path] = { digest: v.statedDigest?.[path] ?? md5Base64(bytes), birthArtifactID: v.id, size: bytes.length };
-    for (const [path, r] of Object.entries(v.refs ?? {})) contents[path] = { digest: r.digest, ref: r.ref, ...(r.size !== undefined ? { size: r.size } : {}), extra: { etag: r.digest } };
-    return { version: 1, storagePolicy: 'wandb-storage-policy-v1', storagePolicyConfig: { storageLayout: 'V2' }, contents };
+    for (const [path, bytes] of Object.entries(v.files))
+      contents[path] = {
+        digest: v.statedDigest?.[path] ?? md5Base64(bytes),
+        birthArtifactID: v.id,
+        size: bytes.length,
+      };
+    for (const [path, r] of Object.entries(v.refs ?? {}))
+      contents[path] = {
+        digest: r.digest,
+        ref: r.ref,
+        ...(r.size !== undefined ? { size: r.size } : {}),
+        extra: { etag: r.digest },
+      };
+    return {
+      version: 1,
+      storagePolicy: 'wandb-storage-policy-v1',
+      storagePolicyConfig: { storageLayout: 'V2' },
+      contents,
+    };
   }
 
   /** Artifact-level digest: MD5 of the manifest's sorted `path:digest` lines. */
   digest(v: WbVersion): string {
     const c = this.manifest(v).contents as Record<string, { digest: string }>;
-    return md5Hex('wandb-artifact-manifest-v1\n' + Object.keys(c).sort().map((p) => `${p}:${c[p]!.digest}\n`).join(''));
+    return md5Hex(
+      'wandb-artifact-manifest-v1\n' +
+        Object.keys(c)
+          .sort()
+          .map((p) => `${p}:${c[p]!.digest}\n`)
+          .join(''),
+    );
   }
 
   private signed(path: string, expired = false): string {
@@ -103,34 +131,66 @@ export class WandbServer {
   }
 
   private serveApi(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
-    if (ctx.url.pathname !== '/graphql' || req.method !== 'POST') return sendJson(res, 404, { error: 'not found' });
+    if (ctx.url.pathname !== '/graphql' || req.method !== 'POST')
+      return sendJson(res, 404, { error: 'not found' });
     const basic = `Basic ${Buffer.from(`api:${this.options.apiKey}`).toString('base64')}`;
-    if (req.headers.authorization !== basic) return sendJson(res, 401, { errors: [{ message: 'user is not logged in' }] });
-    const { operationName, variables: vars = {} } = JSON.parse(ctx.body.toString()) as { operationName?: string; variables?: Record<string, unknown> };
+    if (req.headers.authorization !== basic)
+      return sendJson(res, 401, { errors: [{ message: 'user is not logged in' }] });
+    const { operationName, variables: vars = {} } = JSON.parse(ctx.body.toString()) as {
+      operationName?: string;
+      variables?: Record<string, unknown>;
+    };
     const project = vars.entity === this.options.entity && vars.project === this.options.project;
-    const collection = (name: unknown) => this.options.collections.find((c) => c.name === name && (vars.type === undefined || c.type === vars.type));
+    const collection = (name: unknown) =>
+      this.options.collections.find(
+        (c) => c.name === name && (vars.type === undefined || c.type === vars.type),
+      );
     switch (operationName) {
       case 'ProjectArtifactCollections': {
         if (!project) return sendJson(res, 200, { data: { project: null } });
-        const all = this.options.collections.filter((c) => c.type === vars.type).map((c) => ({ node: { __typename: 'ArtifactSequence', id: `seq-${c.name}`, name: c.name } }));
-        return sendJson(res, 200, { data: { project: { artifactType: { artifactCollections: this.page(all, vars) } } } });
+        const all = this.options.collections
+          .filter((c) => c.type === vars.type)
+          .map((c) => ({ node: { __typename: 'ArtifactSequence', id: `seq-${c.name}`, name: c.name } }));
+        return sendJson(res, 200, {
+          data: { project: { artifactType: { artifactCollections: this.page(all, vars) } } },
+        });
       }
       case 'ProjectArtifacts': {
         const c = project ? collection(vars.collection) : undefined;
         if (!project) return sendJson(res, 200, { data: { project: null } });
         const all = (c?.versions ?? []).map((v) => ({ version: `v${v.index}`, node: this.node(c!, v) }));
-        return sendJson(res, 200, { data: { project: { artifactType: { artifactCollection: c ? { artifacts: this.page(all, vars) } : null } } } });
+        return sendJson(res, 200, {
+          data: {
+            project: { artifactType: { artifactCollection: c ? { artifacts: this.page(all, vars) } : null } },
+          },
+        });
       }
       case 'ArtifactMembershipByName': {
         if (!project) return sendJson(res, 200, { data: { project: null } });
         const [name, alias] = String(vars.name).split(':');
         const c = this.options.collections.find((x) => x.name === name);
         const v = c?.versions.find((x) => `v${x.index}` === alias || x.aliases?.includes(alias ?? ''));
-        return sendJson(res, 200, { data: { project: { artifactCollectionMembership: v ? { versionIndex: v.index, artifact: this.node(c!, v) } : null } } });
+        return sendJson(res, 200, {
+          data: {
+            project: {
+              artifactCollectionMembership: v ? { versionIndex: v.index, artifact: this.node(c!, v) } : null,
+            },
+          },
+        });
       }
       case 'FetchArtifactManifest': {
         const v = this.find(String(vars.id));
-        return sendJson(res, 200, { data: { artifact: v ? { currentManifest: { file: { directUrl: this.signed(`/manifests/${encodeURIComponent(v.id)}`) } } } : null } });
+        return sendJson(res, 200, {
+          data: {
+            artifact: v
+              ? {
+                  currentManifest: {
+                    file: { directUrl: this.signed(`/manifests/${encodeURIComponent(v.id)}`) },
+                  },
+                }
+              : null,
+          },
+        });
       }
       case 'ArtifactFileUrls': {
         const v = this.find(String(vars.id));
@@ -138,12 +198,21 @@ export class WandbServer {
         const expired = (this.options.expiredFileUrlListings ?? 0) > 0;
         if (expired) this.options.expiredFileUrlListings! -= 1;
         const all = Object.keys(v.files).map((name) => ({
-          node: { name, directUrl: this.signed(`/files/${encodeURIComponent(v.id)}/${name.split('/').map(encodeURIComponent).join('/')}`, expired) },
+          node: {
+            name,
+            directUrl: this.signed(
+              `/files/${encodeURIComponent(v.id)}/${name.split('/').map(encodeURIComponent).join('/')}`,
+              expired,
+            ),
+          },
         }));
         return sendJson(res, 200, { data: { artifact: { files: this.page(all, vars) } } });
       }
       default:
-        return sendJson(res, 200, { errors: [{ message: `Cannot query operation ${operationName}`, path: [] }], data: null });
+        return sendJson(res, 200, {
+          errors: [{ message: `Cannot query operation ${operationName}`, path: [] }],
+          data: null,
+        });
     }
   }
 
@@ -162,10 +231,20 @@ export class WandbServer {
     };
   }
 
-  private page<T>(all: T[], vars: Record<string, unknown>): { pageInfo: { endCursor: string | null; hasNextPage: boolean }; edges: (T & { cursor: string })[] } {
+  private page<T>(
+    all: T[],
+    vars: Record<string, unknown>,
+  ): { pageInfo: { endCursor: string | null; hasNextPage: boolean }; edges: (T & { cursor: string })[] } {
     const first = Math.min(Number(vars.perPage ?? 50), this.options.pageSize ?? 1000);
-    const after = vars.cursor ? Number(Buffer.from(String(vars.cursor), 'base64').toString().split(':')[1]) + 1 : 0;
-    const edges = all.slice(after, after + first).map((e, i) => ({ ...e, cursor: Buffer.from(`arrayconnection:${after + i}`).toString('base64') }));
-    return { pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage: after + first < all.length }, edges };
+    const after = vars.cursor
+      ? Number(Buffer.from(String(vars.cursor), 'base64').toString().split(':')[1]) + 1
+      : 0;
+    const edges = all
+      .slice(after, after + first)
+      .map((e, i) => ({ ...e, cursor: Buffer.from(`arrayconnection:${after + i}`).toString('base64') }));
+    return {
+      pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage: after + first < all.length },
+      edges,
+    };
   }
 }

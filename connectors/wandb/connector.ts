@@ -56,7 +56,12 @@ export class WandbConnector implements Connector {
     this.endpoint = options.baseUrl.replace(/\/+$/, '');
     this.type = options.type ?? 'model';
     this.http = new HttpClient({
-      ...(options.apiKey ? { authorization: `Basic ${Buffer.from(`api:${options.apiKey}`).toString('base64')}`, authOrigin: new URL(this.endpoint).origin } : {}),
+      ...(options.apiKey
+        ? {
+            authorization: `Basic ${Buffer.from(`api:${options.apiKey}`).toString('base64')}`,
+            authOrigin: new URL(this.endpoint).origin,
+          }
+        : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       describeError: (_s, _h, body) => {
         try {
@@ -81,15 +86,36 @@ export class WandbConnector implements Connector {
     for await (const name of collections) {
       if (scope.version) {
         type R = { project: { artifactCollectionMembership: { artifact: Q.ArtifactNode } | null } | null };
-        const r = await this.gql<R>('ArtifactMembershipByName', Q.ARTIFACT_MEMBERSHIP_BY_NAME, { ...base, name: `${name}:${scope.version}` }, signal);
+        const r = await this.gql<R>(
+          'ArtifactMembershipByName',
+          Q.ARTIFACT_MEMBERSHIP_BY_NAME,
+          { ...base, name: `${name}:${scope.version}` },
+          signal,
+        );
         const node = r.project?.artifactCollectionMembership?.artifact;
-        if (!node) throw new ConnectorError('NOT_FOUND', `wandb://${entity}/${project}/${name}:${scope.version} not found`);
+        if (!node)
+          throw new ConnectorError(
+            'NOT_FOUND',
+            `wandb://${entity}/${project}/${name}:${scope.version} not found`,
+          );
         yield this.ref(entity, project, name, node);
         continue;
       }
-      type R = { project: { artifactType: { artifactCollection: { artifacts: Q.Connection<{ node: Q.ArtifactNode }> } | null } | null } | null };
+      type R = {
+        project: {
+          artifactType: {
+            artifactCollection: { artifacts: Q.Connection<{ node: Q.ArtifactNode }> } | null;
+          } | null;
+        } | null;
+      };
       const edges = relay(
-        (cursor) => this.gql<R>('ProjectArtifacts', Q.PROJECT_ARTIFACTS, { ...base, type: this.type, collection: name, cursor, perPage: WANDB_PAGE }, signal),
+        (cursor) =>
+          this.gql<R>(
+            'ProjectArtifacts',
+            Q.PROJECT_ARTIFACTS,
+            { ...base, type: this.type, collection: name, cursor, perPage: WANDB_PAGE },
+            signal,
+          ),
         (r) => r.project?.artifactType?.artifactCollection?.artifacts,
         `versions of ${entity}/${project}/${name}`,
       );
@@ -101,19 +127,37 @@ export class WandbConnector implements Connector {
     }
   }
 
-  async *listArtifacts(version: ModelVersionRef, scope: Scope, signal?: AbortSignal): AsyncGenerator<RemoteArtifact> {
-    if (version.labels.state !== 'COMMITTED') throw new ConnectorError('UNSUPPORTED', `${version.reference} is ${version.labels.state}, not COMMITTED`);
+  async *listArtifacts(
+    version: ModelVersionRef,
+    scope: Scope,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RemoteArtifact> {
+    if (version.labels.state !== 'COMMITTED')
+      throw new ConnectorError(
+        'UNSUPPORTED',
+        `${version.reference} is ${version.labels.state}, not COMMITTED`,
+      );
     const id = version.locator;
     const manifest = await this.manifest(id, signal);
     const urls = await this.fileUrls(id, signal);
     const unreadable: string[] = [];
     const paths = Object.keys(manifest.contents).sort();
-    if (paths.length > WANDB_MAX_ENTRIES) throw new ConnectorError('BAD_RESPONSE', `${version.reference}: more than ${WANDB_MAX_ENTRIES} manifest entries`);
+    if (paths.length > WANDB_MAX_ENTRIES)
+      throw new ConnectorError(
+        'BAD_RESPONSE',
+        `${version.reference}: more than ${WANDB_MAX_ENTRIES} manifest entries`,
+      );
     for (const raw of paths) {
       const path = checkPath(raw);
       if (!inScopePath(path, scope.path)) continue;
       const e = manifest.contents[raw]!;
-      const a: RemoteArtifact = { version, path, reference: `${version.reference}/${path}`, digests: [], locator: '' };
+      const a: RemoteArtifact = {
+        version,
+        path,
+        reference: `${version.reference}/${path}`,
+        digests: [],
+        locator: '',
+      };
       if (typeof e.size === 'number' && Number.isSafeInteger(e.size) && e.size >= 0) a.size = e.size;
       if (e.ref !== undefined) {
         if (!storeReads(this.options.store, e.ref)) {
@@ -125,18 +169,25 @@ export class WandbConnector implements Connector {
         if (etag) a.digests.push({ algorithm: 'etag', value: etag.replace(/"/g, '') });
       } else {
         const url = urls.get(raw);
-        if (!url) throw new ConnectorError('BAD_RESPONSE', `${version.reference}: no download URL for '${path}'`);
-        if (!/^[A-Za-z0-9+/]{22}==$/.test(e.digest)) throw new ConnectorError('BAD_RESPONSE', `${version.reference}: '${path}' has a malformed digest`);
+        if (!url)
+          throw new ConnectorError('BAD_RESPONSE', `${version.reference}: no download URL for '${path}'`);
+        if (!/^[A-Za-z0-9+/]{22}==$/.test(e.digest))
+          throw new ConnectorError('BAD_RESPONSE', `${version.reference}: '${path}' has a malformed digest`);
         a.digests.push({ algorithm: 'md5', value: base64ToHex(e.digest) });
         a.locator = JSON.stringify({ id, name: raw, url } satisfies FileLocator);
       }
       yield a;
     }
-    if (unreadable.length) throw new ConnectorError('UNSUPPORTED', `${version.reference}: reference entries not read: ${unreadable.join(', ').slice(0, 300)}`);
+    if (unreadable.length)
+      throw new ConnectorError(
+        'UNSUPPORTED',
+        `${version.reference}: reference entries not read: ${unreadable.join(', ').slice(0, 300)}`,
+      );
   }
 
   async openRange(artifact: RemoteArtifact, offset: number, signal?: AbortSignal): Promise<OpenedBody> {
-    if (storeReads(this.options.store, artifact.locator)) return this.options.store.openRange(artifact, offset, signal);
+    if (storeReads(this.options.store, artifact.locator))
+      return this.options.store.openRange(artifact, offset, signal);
     const loc = JSON.parse(artifact.locator) as FileLocator;
     const key = `${loc.id}\0${loc.name}`;
     try {
@@ -170,7 +221,11 @@ export class WandbConnector implements Connector {
     } catch {
       throw new ConnectorError('BAD_RESPONSE', `manifest of ${id} is not JSON`);
     }
-    if (m?.version !== 1 || !m.contents || typeof m.contents !== 'object') throw new ConnectorError('UNSUPPORTED', `manifest of ${id}: version ${String(m?.version)} not supported`);
+    if (m?.version !== 1 || !m.contents || typeof m.contents !== 'object')
+      throw new ConnectorError(
+        'UNSUPPORTED',
+        `manifest of ${id}: version ${String(m?.version)} not supported`,
+      );
     return m;
   }
 
@@ -178,23 +233,41 @@ export class WandbConnector implements Connector {
     type R = { artifact: { files: Q.Connection<{ node: { name: string; directUrl: string } }> } | null };
     const urls = new Map<string, string>();
     const edges = relay(
-      (cursor) => this.gql<R>('ArtifactFileUrls', Q.ARTIFACT_FILE_URLS, { id, cursor, perPage: WANDB_PAGE }, signal),
+      (cursor) =>
+        this.gql<R>('ArtifactFileUrls', Q.ARTIFACT_FILE_URLS, { id, cursor, perPage: WANDB_PAGE }, signal),
       (r) => r.artifact?.files,
       `files of artifact ${id}`,
     );
     for await (const e of edges) {
-      if (urls.size >= WANDB_MAX_ENTRIES) throw new ConnectorError('BAD_RESPONSE', `artifact ${id}: too many files`);
+      if (urls.size >= WANDB_MAX_ENTRIES)
+        throw new ConnectorError('BAD_RESPONSE', `artifact ${id}: too many files`);
       if (e.node?.name && e.node.directUrl) urls.set(e.node.name, e.node.directUrl);
     }
     return urls;
   }
 
   private async *collections(entity: string, project: string, signal?: AbortSignal): AsyncGenerator<string> {
-    type R = { project: { artifactType: { artifactCollections: Q.Connection<{ node: { name: string } }> } | null } | null };
+    type R = {
+      project: {
+        artifactType: { artifactCollections: Q.Connection<{ node: { name: string } }> } | null;
+      } | null;
+    };
     const guard = new PageGuard(`collections of ${entity}/${project}`, WANDB_MAX_ENTRIES);
     const edges = relay(
-      (cursor) => this.gql<R>('ProjectArtifactCollections', Q.PROJECT_ARTIFACT_COLLECTIONS, { entity, project, type: this.type, cursor, perPage: WANDB_PAGE }, signal),
-      (r) => (r.project === null ? null : (r.project?.artifactType?.artifactCollections ?? { pageInfo: { endCursor: null, hasNextPage: false }, edges: [] })),
+      (cursor) =>
+        this.gql<R>(
+          'ProjectArtifactCollections',
+          Q.PROJECT_ARTIFACT_COLLECTIONS,
+          { entity, project, type: this.type, cursor, perPage: WANDB_PAGE },
+          signal,
+        ),
+      (r) =>
+        r.project === null
+          ? null
+          : (r.project?.artifactType?.artifactCollections ?? {
+              pageInfo: { endCursor: null, hasNextPage: false },
+              edges: [],
+            }),
       `project ${entity}/${project}`,
     );
     for await (const e of edges) {
@@ -203,8 +276,14 @@ export class WandbConnector implements Connector {
     }
   }
 
-  private ref(entity: string, project: string, name: string, node: Q.ArtifactNode | undefined): ModelVersionRef {
-    if (!node || typeof node.id !== 'string' || !Number.isSafeInteger(node.versionIndex)) throw new ConnectorError('BAD_RESPONSE', `${name}: malformed artifact version`);
+  private ref(
+    entity: string,
+    project: string,
+    name: string,
+    node: Q.ArtifactNode | undefined,
+  ): ModelVersionRef {
+    if (!node || typeof node.id !== 'string' || !Number.isSafeInteger(node.versionIndex))
+      throw new ConnectorError('BAD_RESPONSE', `${name}: malformed artifact version`);
     return {
       registry: 'wandb',
       endpoint: this.endpoint,
@@ -212,7 +291,10 @@ export class WandbConnector implements Connector {
       version: `v${node.versionIndex}`,
       reference: `wandb://${entity}/${project}/${name}:v${node.versionIndex}`,
       changeKey: node.digest,
-      labels: { state: node.state ?? 'unknown', ...(node.aliases?.length ? { aliases: node.aliases.map((a) => a.alias).join(',') } : {}) },
+      labels: {
+        state: node.state ?? 'unknown',
+        ...(node.aliases?.length ? { aliases: node.aliases.map((a) => a.alias).join(',') } : {}),
+      },
       locator: node.id,
     };
   }

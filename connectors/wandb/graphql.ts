@@ -8,7 +8,14 @@ export const WANDB_PAGE = 100;
 export const WANDB_MAX_PAGES = 10_000;
 
 /** POST one GraphQL operation; GraphQL errors (HTTP 200 with `errors`) become ConnectorErrors. */
-export async function graphql<T>(http: HttpClient, url: string, operationName: string, query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+export async function graphql<T>(
+  http: HttpClient,
+  url: string,
+  operationName: string,
+  query: string,
+  variables: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<T> {
   const body = await http.json<{ data?: T | null; errors?: { message?: string }[] }>(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -17,10 +24,17 @@ export async function graphql<T>(http: HttpClient, url: string, operationName: s
     signal,
   });
   if (body.errors?.length) {
-    const message = body.errors.map((e) => String(e.message ?? '')).join('; ').slice(0, 300);
-    throw new ConnectorError(/not found|does not exist/i.test(message) ? 'NOT_FOUND' : 'BAD_RESPONSE', `${operationName}: ${message}`);
+    const message = body.errors
+      .map((e) => String(e.message ?? ''))
+      .join('; ')
+      .slice(0, 300);
+    throw new ConnectorError(
+      /not found|does not exist/i.test(message) ? 'NOT_FOUND' : 'BAD_RESPONSE',
+      `${operationName}: ${message}`,
+    );
   }
-  if (!body.data || typeof body.data !== 'object') throw new ConnectorError('BAD_RESPONSE', `${operationName}: no data`);
+  if (!body.data || typeof body.data !== 'object')
+    throw new ConnectorError('BAD_RESPONSE', `${operationName}: no data`);
   return body.data;
 }
 
@@ -35,7 +49,8 @@ export async function* relay<R, E>(
   for (;;) {
     const conn = pick(await fetchPage(cursor));
     if (!conn) throw new ConnectorError('NOT_FOUND', `${what}: not found`);
-    if (!Array.isArray(conn.edges) || !conn.pageInfo) throw new ConnectorError('BAD_RESPONSE', `${what}: malformed connection`);
+    if (!Array.isArray(conn.edges) || !conn.pageInfo)
+      throw new ConnectorError('BAD_RESPONSE', `${what}: malformed connection`);
     yield* conn.edges;
     if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor) return;
     cursor = conn.pageInfo.endCursor;

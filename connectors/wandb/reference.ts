@@ -11,7 +11,10 @@ export function parseWandbReference(ref: string): ParsedReference | undefined {
   if (!ref.startsWith('wandb://')) return undefined;
   const parts = ref.slice('wandb://'.length).split('/');
   const bad = (): never => {
-    throw new ConnectorError('BAD_REFERENCE', `'${ref}': expected wandb://entity/project[/name[:version][/path]]`);
+    throw new ConnectorError(
+      'BAD_REFERENCE',
+      `'${ref}': expected wandb://entity/project[/name[:version][/path]]`,
+    );
   };
   const [entity, project, artifact] = parts as [string, string | undefined, string | undefined];
   if (!NAME.test(entity) || !project || !NAME.test(project)) bad();
