@@ -1,5 +1,8 @@
-import { XzReadableStream } from 'xz-decompress';
+// xz-decompress is CommonJS: under Node's ESM loader only its default export is reliable.
+import xzDecompress from 'xz-decompress';
 import { ScanStop } from '../../errors.js';
+
+const { XzReadableStream } = xzDecompress;
 
 /** The WASM exports of xz-decompress 0.2.3 (xz-embedded): one decoder context per stream. */
 interface XzExports {
