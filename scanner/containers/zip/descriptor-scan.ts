@@ -2,8 +2,8 @@ import { concatBytes, u32, u64 } from '../gather.js';
 
 /** Bytes held back: a descriptor without signature sits up to 20 bytes before the next header it is found by. */
 const HOLD = 20;
-/** Lookahead needed to check a signed descriptor (signature, CRC, two 8-byte ZIP64 sizes). */
-const LOOKAHEAD = 24;
+/** Lookahead needed to check a signed descriptor (signature, CRC, two 8-byte ZIP64 sizes) and what follows it. */
+const LOOKAHEAD = 28;
 
 export interface ScanStep {
   /** Entry data that is certainly before the end; pass it on. */
@@ -32,21 +32,26 @@ export class DescriptorScanner {
     return this.sent;
   }
 
-  push(chunk: Uint8Array): ScanStep {
+  /** `final`: no more bytes will come, so candidates at the very end are checked with what is there. */
+  push(chunk: Uint8Array, final = false): ScanStep {
     const win = concatBytes(this.held, chunk);
     const base = this.sent;
     let pending = win.length;
     let p = win.indexOf(0x50);
     while (p >= 0 && p + 1 < win.length) {
       if (win[p + 1] === 0x4b) {
-        if (p + LOOKAHEAD > win.length) {
+        if (p + LOOKAHEAD > win.length && !final) {
           pending = p;
           break;
         }
-        const sig = u32(win, p);
+        const sig = p + 4 <= win.length ? u32(win, p) : 0;
         if (sig === 0x08074b50) {
-          if (u32(win, p + 8) === base + p) return this.found(win, p, p + 16);
-          if (u64(win, p + 8) === base + p) return this.found(win, p, p + 24);
+          // 32- or 64-bit sizes: both may match (e.g. an empty entry); prefer the one followed by a record.
+          const d32 = p + 16 <= win.length && u32(win, p + 8) === base + p;
+          const d64 = p + 24 <= win.length && u64(win, p + 8) === base + p;
+          const record = (at: number): boolean => win[at] === 0x50 && win[at + 1] === 0x4b;
+          if (d32 && (!d64 || record(p + 16))) return this.found(win, p, p + 16);
+          if (d64) return this.found(win, p, p + 24);
         } else if (sig === 0x04034b50 || sig === 0x02014b50) {
           if (p >= 12 && u32(win, p - 8) === base + p - 12) return this.found(win, p - 12, p, 12);
           if (p >= 20 && u64(win, p - 16) === base + p - 20) return this.found(win, p - 20, p, 20);
@@ -61,12 +66,14 @@ export class DescriptorScanner {
     return { data: win.subarray(0, safe) };
   }
 
-  /** The input ended without a descriptor: whatever was held back. */
-  flush(): Uint8Array {
-    const rest = this.held;
-    this.sent += rest.length;
+  /** The input ended: a descriptor in the held-back bytes, or else all of them as data (no `rest`). */
+  finish(): ScanStep {
+    const step = this.push(new Uint8Array(0), true);
+    if (step.rest !== undefined) return step;
+    const data = concatBytes(step.data, this.held);
+    this.sent += this.held.length;
     this.held = new Uint8Array(0);
-    return rest;
+    return { data };
   }
 
   private found(win: Uint8Array, dataEnd: number, after: number, unsigned = 0): ScanStep {

@@ -65,11 +65,16 @@ class ZipReader implements ByteSink {
 
   async end(): Promise<void> {
     const where = this.offset;
-    if (this.entry) {
-      if (this.scanner) {
-        const held = this.scanner.flush();
-        if (held.length > 0) await this.guarded(() => this.entry!.write(held));
+    if (this.entry && this.scanner) {
+      const s = this.scanner.finish();
+      if (s.data.length > 0) await this.guarded(() => this.entry!.write(s.data));
+      if (s.rest !== undefined && this.entry) {
+        await this.finishEntry(this.dataStart + this.scanner.length, 0);
+        if (s.rest.length > 0) this.ctx.issue('TRUNCATED', 'archive ends inside a ZIP header', where);
       }
+      this.scanner = undefined;
+    }
+    if (this.entry) {
       this.ctx.issue('TRUNCATED', `archive ends inside member ${shownName(this.entry.name)}`, where);
       await this.entry.abort();
       this.entry = undefined;
