@@ -30,7 +30,12 @@ function gateReason(r: Reason, artifact: string): GateReason {
 export function summarize(decision: Action, reasons: readonly GateReason[]): string {
   const top = reasons.find((r) => r.action === decision && decision !== 'allow');
   if (!top) return 'no blocking findings; every file fully scanned';
-  const what = top.kind === 'finding' ? `${top.rule_id ?? 'finding'}${top.severity ? ` (${top.severity})` : ''}` : top.kind === 'error' ? `${top.rule_id ?? 'ERROR'}` : `${top.kind}${top.rule_id ? ` ${top.rule_id}` : ''}`;
+  const what =
+    top.kind === 'finding'
+      ? `${top.rule_id ?? 'finding'}${top.severity ? ` (${top.severity})` : ''}`
+      : top.kind === 'error'
+        ? `${top.rule_id ?? 'ERROR'}`
+        : `${top.kind}${top.rule_id ? ` ${top.rule_id}` : ''}`;
   const where = top.artifact ? ` in ${top.artifact}${top.member ? `:${top.member}` : ''}` : '';
   const more = reasons.filter((r) => r.action === decision).length - 1;
   return `${what}${where}${top.callable ? ` [${top.callable}]` : ''}: ${top.why}${more > 0 ? ` (+${more} more)` : ''}`;
@@ -43,7 +48,9 @@ export function summarize(decision: Action, reasons: readonly GateReason[]): str
  */
 export function aggregate(pairs: readonly { result: ArtifactResult; decision: Decision }[]): Aggregate {
   if (pairs.length === 0) {
-    const reasons: GateReason[] = [{ kind: 'inconclusive', action: 'block', why: 'the model version has no files to scan' }];
+    const reasons: GateReason[] = [
+      { kind: 'inconclusive', action: 'block', why: 'the model version has no files to scan' },
+    ];
     return { decision: 'block', exitCode: 2, riskScore: 100, reasons, summary: summarize('block', reasons) };
   }
   let decision: Action = 'allow';

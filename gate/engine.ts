@@ -53,7 +53,13 @@ export async function runGate(req: GateRequest, deps: GateDeps): Promise<GateOut
     const scope: PolicyScope = { ...model.scope, ...req.scope };
     let rejected: string | undefined;
     if (deps.evidence && model.fingerprint !== null && req.maxAgeMs > 0) {
-      const answer = deps.evidence.findReusable({ model, policySha256: req.policy.sha256, rulesVersion: deps.evidence.rulesVersion, maxAgeMs: req.maxAgeMs, now: checkedAt });
+      const answer = deps.evidence.findReusable({
+        model,
+        policySha256: req.policy.sha256,
+        rulesVersion: deps.evidence.rulesVersion,
+        maxAgeMs: req.maxAgeMs,
+        now: checkedAt,
+      });
       if (answer.hit) {
         const reused = fromEvidence(answer.hit, model, req.reference, req.policy, scope, checkedAt);
         if ('outcome' in reused) return reused.outcome;
@@ -101,7 +107,12 @@ async function scanAndDecide(
     policy: { id: req.policy.id, sha256: req.policy.sha256 },
     evidence: null,
     ...(rejected ? { evidence_rejected: rejected } : {}),
-    artifacts: pairs.map(({ result: r }) => ({ name: r.path, sha256: r.sha256, size: r.size, verdict: r.verdict })),
+    artifacts: pairs.map(({ result: r }) => ({
+      name: r.path,
+      sha256: r.sha256,
+      size: r.size,
+      verdict: r.verdict,
+    })),
     bytes_scanned: bytes,
     checked_at: checkedAt.toISOString(),
   };
@@ -118,14 +129,24 @@ async function scanAndDecide(
     return outcome;
   } catch (err) {
     // Evidence is required once a key is configured: an answer without its record cannot be relied on.
-    const e = new GateError('EVIDENCE_WRITE_FAILED', `the decision could not be recorded as signed evidence: ${(err as Error)?.message ?? String(err)}`);
+    const e = new GateError(
+      'EVIDENCE_WRITE_FAILED',
+      `the decision could not be recorded as signed evidence: ${(err as Error)?.message ?? String(err)}`,
+    );
     return { ...failed(req, model, e, checkedAt), artifacts: outcome.artifacts, bytes_scanned: bytes };
   }
 }
 
 /** Block, exit 2: the gate could not decide on the model's merits. */
-export function failed(req: Pick<GateRequest, 'reference' | 'policy'>, model: ResolvedModel | null, err: GateError, checkedAt: Date): GateOutcome {
-  const reasons: GateReason[] = [{ kind: 'error', action: 'block', rule_id: err.code, why: `cannot decide: ${err.message}` }];
+export function failed(
+  req: Pick<GateRequest, 'reference' | 'policy'>,
+  model: ResolvedModel | null,
+  err: GateError,
+  checkedAt: Date,
+): GateOutcome {
+  const reasons: GateReason[] = [
+    { kind: 'error', action: 'block', rule_id: err.code, why: `cannot decide: ${err.message}` },
+  ];
   return {
     reference: req.reference,
     resolved: model?.reference ?? null,

@@ -29,7 +29,8 @@ export function toGateError(err: unknown): GateError {
   if (err instanceof GateError) return err;
   const e = err as { code?: unknown; name?: unknown; message?: unknown } | undefined;
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return new GateError('TIMEOUT', message, { cause: err });
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError')
+    return new GateError('TIMEOUT', message, { cause: err });
   if (e?.code === 'RATE_LIMITED') return new GateError('UNAVAILABLE', message, { cause: err });
   if (e?.code === 'CHANGED') return new GateError('BAD_RESPONSE', message, { cause: err });
   const code = KNOWN.find((c) => c === e?.code);

@@ -10,7 +10,11 @@ export const FINGERPRINT_PREFIX = 'listing-sha256:';
  * a later gate check that the registry still lists exactly these files with exactly these digests without reading
  * a byte of them.
  */
-export function listingFingerprint(reference: string, changeKey: string | undefined, artifacts: readonly ListedArtifact[]): string {
+export function listingFingerprint(
+  reference: string,
+  changeKey: string | undefined,
+  artifacts: readonly ListedArtifact[],
+): string {
   const files = [...artifacts]
     .map((a) => ({
       name: a.name,

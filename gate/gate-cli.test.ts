@@ -24,7 +24,11 @@ async function closedPort(): Promise<number> {
 
 function local(): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'cavra-gate-'));
-  const files = { benign: join(dir, 'config.json'), malicious: join(dir, 'model.pkl'), malformed: join(dir, 'blob.bin') };
+  const files = {
+    benign: join(dir, 'config.json'),
+    malicious: join(dir, 'model.pkl'),
+    malformed: join(dir, 'blob.bin'),
+  };
   writeFileSync(files.benign, '{"model_type": "bert", "hidden_size": 8}\n');
   writeFileSync(files.malicious, Buffer.from("cposix\nsystem\n(S'echo x'\ntR.", 'latin1'));
   writeFileSync(files.malformed, noiseBytes(4096, 7));
@@ -60,7 +64,9 @@ describe('cavra-scan gate: exit codes', () => {
   it('unreachable registry: cannot decide, BLOCK, exit 2 (fail closed)', async () => {
     const port = await closedPort();
     const io = captureIO({ HF_ENDPOINT: `http://127.0.0.1:${port}` });
-    expect(await run(['gate', 'hf://acme/model', '--registry-attempts', '1', '--format', 'json'], io)).toBe(2);
+    expect(await run(['gate', 'hf://acme/model', '--registry-attempts', '1', '--format', 'json'], io)).toBe(
+      2,
+    );
     const o = JSON.parse(io.out) as GateOutcome;
     expect(o.decision).toBe('block');
     expect(o.error?.code).toMatch(/NETWORK|UNAVAILABLE|BAD_RESPONSE/);
@@ -83,7 +89,14 @@ describe('cavra-scan gate: registry references and evidence reuse', () => {
   beforeAll(async () => {
     hub = await HfServer.start({
       repos: [
-        { id: 'acme/ok', sha: SHA_OK, files: [{ path: 'config.json', bytes: CONFIG_JSON }, { path: 'weights.bin', bytes: CONFIG_JSON, lfs: true }] },
+        {
+          id: 'acme/ok',
+          sha: SHA_OK,
+          files: [
+            { path: 'config.json', bytes: CONFIG_JSON },
+            { path: 'weights.bin', bytes: CONFIG_JSON, lfs: true },
+          ],
+        },
         { id: 'acme/evil', sha: SHA_EVIL, files: [{ path: 'model.pkl', bytes: EVIL_PICKLE, lfs: true }] },
       ],
     });
@@ -95,7 +108,10 @@ describe('cavra-scan gate: registry references and evidence reuse', () => {
 
   const downloads = (): number => hub.hub.seen(/\/resolve\//).length + hub.cdn.requests.length;
 
-  async function gate(ref: string, ...flags: string[]): Promise<{ code: number; o: GateOutcome; err: string }> {
+  async function gate(
+    ref: string,
+    ...flags: string[]
+  ): Promise<{ code: number; o: GateOutcome; err: string }> {
     const io = captureIO(env);
     const code = await run(['gate', ref, '--format', 'json', '--registry-attempts', '1', ...flags], io);
     return { code, o: JSON.parse(io.out) as GateOutcome, err: io.err };
@@ -144,14 +160,22 @@ describe('cavra-scan gate: registry references and evidence reuse', () => {
     const env0 = JSON.parse(readFileSync(join(recDir, file), 'utf8')) as { payload: string };
     const stmt = JSON.parse(Buffer.from(env0.payload, 'base64').toString('utf8'));
     stmt.predicate.riskScore = 1; // a changed statement: the digest and the signature no longer match
-    writeFileSync(join(recDir, file), JSON.stringify({ ...env0, payload: Buffer.from(JSON.stringify(stmt)).toString('base64') }) + '\n');
+    writeFileSync(
+      join(recDir, file),
+      JSON.stringify({ ...env0, payload: Buffer.from(JSON.stringify(stmt)).toString('base64') }) + '\n',
+    );
     // every other record of this model must also fail: tamper them all the same way (newest first would be picked)
     for (const n of readdirSync(recDir)) {
       if (n === file) continue;
       const e = JSON.parse(readFileSync(join(recDir, n), 'utf8')) as { payload: string };
       const s = JSON.parse(Buffer.from(e.payload, 'base64').toString('utf8'));
       if (s.predicate.source.reference !== ok.o.resolved) continue;
-      writeFileSync(join(recDir, n), readFileSync(join(recDir, n)).toString('utf8').replace(/"payload":"./, '"payload":"A'));
+      writeFileSync(
+        join(recDir, n),
+        readFileSync(join(recDir, n))
+          .toString('utf8')
+          .replace(/"payload":"./, '"payload":"A'),
+      );
     }
     const before = downloads();
     const after = await gate('hf://acme/ok');

@@ -67,7 +67,13 @@ export interface ReusableEvidence {
   recordedAt: string;
   decision: 'allow' | 'warn' | 'block';
   riskScore: number;
-  artifacts: { name: string; sha256: string | null; size: number; format: string; verdict: 'clean' | 'suspicious' | 'malicious' | 'inconclusive' }[];
+  artifacts: {
+    name: string;
+    sha256: string | null;
+    size: number;
+    format: string;
+    verdict: 'clean' | 'suspicious' | 'malicious' | 'inconclusive';
+  }[];
   findings: EvidenceFinding[];
 }
 
@@ -84,7 +90,11 @@ export type ReuseAnswer = { hit: ReusableEvidence } | { hit: null; rejected?: st
 
 export interface RecordInput {
   results: readonly ArtifactResult[];
-  decision: { decision: 'allow' | 'warn' | 'block'; riskScore: number; policy: { id: string; sha256: string } };
+  decision: {
+    decision: 'allow' | 'warn' | 'block';
+    riskScore: number;
+    policy: { id: string; sha256: string };
+  };
   model: ResolvedModel;
   startedAt: Date;
   finishedAt: Date;

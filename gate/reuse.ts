@@ -45,9 +45,13 @@ export function fromEvidence(
   checkedAt: Date,
 ): { outcome: GateOutcome } | { rejected: string } {
   const results = signedResults(ev);
-  const agg = aggregate(results.map((result) => ({ result, decision: decide(result, policy, scope, checkedAt) })));
+  const agg = aggregate(
+    results.map((result) => ({ result, decision: decide(result, policy, scope, checkedAt) })),
+  );
   if (agg.decision !== ev.decision) {
-    return { rejected: `evidence ${ev.id.slice(0, 16)} decided ${ev.decision}, the policy now gives ${agg.decision} (waivers changed)` };
+    return {
+      rejected: `evidence ${ev.id.slice(0, 16)} decided ${ev.decision}, the policy now gives ${agg.decision} (waivers changed)`,
+    };
   }
   return {
     outcome: {
@@ -60,7 +64,12 @@ export function fromEvidence(
       reasons: agg.reasons,
       policy: { id: policy.id, sha256: policy.sha256 },
       evidence: { id: ev.id, seq: ev.seq, reused: true, recorded_at: ev.recordedAt },
-      artifacts: ev.artifacts.map((a) => ({ name: a.name, sha256: a.sha256, size: a.size, verdict: a.verdict })),
+      artifacts: ev.artifacts.map((a) => ({
+        name: a.name,
+        sha256: a.sha256,
+        size: a.size,
+        verdict: a.verdict,
+      })),
       bytes_scanned: 0,
       checked_at: checkedAt.toISOString(),
     },

@@ -14,8 +14,14 @@ export function rulesVersion(): string {
   if (cached) return cached;
   const dir = join(packageRoot(), 'rules');
   const hash = createHash('sha256');
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
-    hash.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()) {
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(dir, name)))
+      .update('\0');
   }
   cached = `${scannerVersion()}+rules.${hash.digest('hex').slice(0, 16)}`;
   return cached;

@@ -9,7 +9,10 @@ export function outcomeLine(o: GateOutcome): string {
 /** Detail lines (stderr in the CLI): where the answer came from. */
 export function outcomeNotes(o: GateOutcome): string[] {
   const notes: string[] = [];
-  if (o.evidence) notes.push(`evidence ${o.evidence.id} (${o.evidence.reused ? `reused, recorded ${o.evidence.recorded_at}` : 'recorded'})`);
+  if (o.evidence)
+    notes.push(
+      `evidence ${o.evidence.id} (${o.evidence.reused ? `reused, recorded ${o.evidence.recorded_at}` : 'recorded'})`,
+    );
   if (o.evidence_rejected) notes.push(`earlier evidence not reused: ${o.evidence_rejected}`);
   if (o.exit_code === 2) notes.push('cannot decide: blocking (fail closed)');
   return notes;

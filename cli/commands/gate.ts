@@ -41,11 +41,19 @@ export const gateCommand: CommandModule = {
   register(program: Command, io, done) {
     program
       .command('gate')
-      .description('decide whether one model version may ship (allow / warn / block), reusing signed evidence')
+      .description(
+        'decide whether one model version may ship (allow / warn / block), reusing signed evidence',
+      )
       .argument('<reference>', 'registry reference or local path of one model version')
       .option('-p, --policy <name|file>', 'policy (default: $CAVRA_SCAN_POLICY or baseline)')
-      .option('--max-age <duration>', 'reuse signed evidence younger than this (e.g. 90s, 30m, 24h, 7d; 0 never)', '24h')
-      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option(
+        '--max-age <duration>',
+        'reuse signed evidence younger than this (e.g. 90s, 30m, 24h, 7d; 0 never)',
+        '24h',
+      )
+      .addOption(
+        new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'),
+      )
       .option('--key <file>', 'signing key for evidence (default: $CAVRA_SIGNING_KEY)')
       .option('--evidence-dir <dir>', 'evidence ledger (default: $CAVRA_EVIDENCE_DIR or the state directory)')
       .option('--no-evidence', 'neither reuse nor record evidence, even with a key')
@@ -72,7 +80,17 @@ export async function runGateCommand(reference: string, opts: GateCliOptions, io
     });
   }
   try {
-    const outcome = await runGate({ reference, policy, maxAgeMs }, { openSource: sourceOpener({ env: io.env, allowLocal: true, ...(attempts ? { retry: { attempts } } : {}) }), ...(evidence ? { evidence } : {}) });
+    const outcome = await runGate(
+      { reference, policy, maxAgeMs },
+      {
+        openSource: sourceOpener({
+          env: io.env,
+          allowLocal: true,
+          ...(attempts ? { retry: { attempts } } : {}),
+        }),
+        ...(evidence ? { evidence } : {}),
+      },
+    );
     if (opts.format === 'json') io.stdout(JSON.stringify(outcome, null, 2) + '\n');
     else io.stdout(outcomeLine(outcome) + '\n');
     for (const n of outcomeNotes(outcome)) io.stderr(`cavra-scan: ${n}\n`);
@@ -88,6 +106,7 @@ export async function runGateCommand(reference: string, opts: GateCliOptions, io
 export function parseAttempts(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 10) throw new CavraError('USAGE', `--registry-attempts takes 1 to 10, got '${text}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 10)
+    throw new CavraError('USAGE', `--registry-attempts takes 1 to 10, got '${text}'`);
   return n;
 }

@@ -32,12 +32,19 @@ export async function openLedgerStore(options: Omit<EvidenceOptions, 'rulesVersi
     db = openIndex(join(session.dir, LEDGER_LAYOUT.index), true);
     // The session stored the configured key's public half; accept it only if it is exactly that key.
     key = createPublicKey(readFileSync(join(session.dir, LEDGER_LAYOUT.keys, `${session.keyid}.pub`)));
-    if (keyIdOf(key) !== session.keyid) throw new Error(`stored public key does not match key ${session.keyid}`);
+    if (keyIdOf(key) !== session.keyid)
+      throw new Error(`stored public key does not match key ${session.keyid}`);
   } catch (err) {
     await session.close();
-    throw new CavraError('IO_ERROR', `cannot read the evidence ledger in ${session.dir}: ${(err as Error).message}`, { cause: err });
+    throw new CavraError(
+      'IO_ERROR',
+      `cannot read the evidence ledger in ${session.dir}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
-  const candidates = db.prepare("SELECT * FROM records WHERE kind = 'scan' AND source = ? ORDER BY seq DESC LIMIT ?");
+  const candidates = db.prepare(
+    "SELECT * FROM records WHERE kind = 'scan' AND source = ? ORDER BY seq DESC LIMIT ?",
+  );
   const pending = db.prepare("SELECT COUNT(*) AS n FROM delivery WHERE state = 'pending'");
   const now = options.now ?? (() => new Date());
 

@@ -16,7 +16,8 @@ export class BodyError extends Error {
  */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxBytes) throw new BodyError(413, `request body larger than ${maxBytes} bytes`);
+  if (declared !== undefined && Number(declared) > maxBytes)
+    throw new BodyError(413, `request body larger than ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -37,6 +38,7 @@ export function parseJsonObject(req: IncomingMessage, body: Buffer): Record<stri
   } catch {
     throw new BodyError(400, 'request body is not valid JSON');
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BodyError(400, 'request body must be a JSON object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new BodyError(400, 'request body must be a JSON object');
   return v as Record<string, unknown>;
 }

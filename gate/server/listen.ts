@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { GateService } from './service.js';
@@ -34,7 +39,9 @@ export async function listen(service: GateService, options: ListenOptions): Prom
     if (service.isDraining) res.setHeader('connection', 'close');
     void service.handle(req, res);
   };
-  const server: Server = options.tls ? (createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) as unknown as Server) : createHttpServer(handler);
+  const server: Server = options.tls
+    ? (createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) as unknown as Server)
+    : createHttpServer(handler);
   server.requestTimeout = options.requestTimeoutMs ?? 60_000;
   server.headersTimeout = options.headersTimeoutMs ?? 20_000;
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;

@@ -22,11 +22,16 @@ export const MAX_TAG_VALUE = 5000;
  */
 export function mlflowTagWriter(options: MlflowTagWriterOptions): TagWriter {
   const base = new URL(options.trackingUri);
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`MLflow tracking URI must be http(s), got ${base.protocol}`);
-  const endpoint = new URL('api/2.0/mlflow/model-versions/set-tag', base.href.endsWith('/') ? base.href : `${base.href}/`);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new Error(`MLflow tracking URI must be http(s), got ${base.protocol}`);
+  const endpoint = new URL(
+    'api/2.0/mlflow/model-versions/set-tag',
+    base.href.endsWith('/') ? base.href : `${base.href}/`,
+  );
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  else if (options.username) headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
+  else if (options.username)
+    headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
   return {
     async setTags(name, version, tags) {
       for (const [key, value] of Object.entries(tags)) {

@@ -19,7 +19,15 @@ afterAll(() => hub?.close());
 // Spawns the built CLI (run `npm run build` first; `npm test` does).
 describe.skipIf(!existsSync(bin))('cavra-scan serve (built CLI): SIGTERM during a scan', () => {
   it('finishes the in-flight gate, records its evidence, and exits 0', async () => {
-    hub = await HfServer.start({ repos: [{ id: 'acme/slow', sha: 'f'.repeat(40), files: [{ path: 'model.pkl', bytes: EVIL_PICKLE, lfs: true }] }] });
+    hub = await HfServer.start({
+      repos: [
+        {
+          id: 'acme/slow',
+          sha: 'f'.repeat(40),
+          files: [{ path: 'model.pkl', bytes: EVIL_PICKLE, lfs: true }],
+        },
+      ],
+    });
     hub.cdn.inject({ path: /.*/, times: 1, delayMs: 1500 });
     const dir = mkdtempSync(join(tmpdir(), 'cavra-serve-'));
     const keys = generateSigningKeys(join(dir, 'keys'));
@@ -27,7 +35,16 @@ describe.skipIf(!existsSync(bin))('cavra-scan serve (built CLI): SIGTERM during 
     const evidenceDir = join(dir, 'evidence');
     const child = spawn(
       process.execPath,
-      [bin, 'serve', '--host=127.0.0.1', '--port=0', `--token-file=${join(dir, 'token')}`, `--evidence-dir=${evidenceDir}`, `--key=${keys.privatePath}`, '--registry-attempts=1'],
+      [
+        bin,
+        'serve',
+        '--host=127.0.0.1',
+        '--port=0',
+        `--token-file=${join(dir, 'token')}`,
+        `--evidence-dir=${evidenceDir}`,
+        `--key=${keys.privatePath}`,
+        '--registry-attempts=1',
+      ],
       { env: { PATH: process.env.PATH, HF_ENDPOINT: hub.url }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -45,9 +62,14 @@ describe.skipIf(!existsSync(bin))('cavra-scan serve (built CLI): SIGTERM during 
     });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
-    const answer = fetch(`${url}/v1/gate`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ reference: 'hf://acme/slow' }) });
+    const answer = fetch(`${url}/v1/gate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reference: 'hf://acme/slow' }),
+    });
     // Wait until the download has started (the CDN delays its answer), then ask the service to stop.
-    for (let i = 0; i < 100 && hub.cdn.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && hub.cdn.requests.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(hub.cdn.requests.length).toBe(1);
     child.kill('SIGTERM');
 

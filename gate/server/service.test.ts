@@ -45,15 +45,31 @@ afterEach(async () => {
   extra = [];
 });
 
-async function start(runGate: GateRunner, over: Partial<GateServiceOptions> = {}): Promise<{ url: string; service: GateService; listening: Listening }> {
-  const service = new GateService({ token: TOKEN, runGate, defaultPolicy: policy, resolvePolicy: (n) => loadPolicy(n), ready: () => null, evidencePending: () => 3, limits: { maxBodyBytes: 2048 }, ...over });
+async function start(
+  runGate: GateRunner,
+  over: Partial<GateServiceOptions> = {},
+): Promise<{ url: string; service: GateService; listening: Listening }> {
+  const service = new GateService({
+    token: TOKEN,
+    runGate,
+    defaultPolicy: policy,
+    resolvePolicy: (n) => loadPolicy(n),
+    ready: () => null,
+    evidencePending: () => 3,
+    limits: { maxBodyBytes: 2048 },
+    ...over,
+  });
   const listening = await listen(service, { host: '127.0.0.1', port: 0 });
   open.push(listening);
   return { url: listening.url, service, listening };
 }
 
 const post = (url: string, body: unknown, headers: Record<string, string> = auth): Promise<Response> =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 describe('serve: routes, auth and bad input', () => {
   it('health and readiness answer without a token; everything else needs it', async () => {
@@ -65,7 +81,12 @@ describe('serve: routes, auth and bad input', () => {
     const r = await fetch(`${url}/readyz`);
     expect(r.status).toBe(503);
     expect(await r.json()).toMatchObject({ reason: 'no key' });
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer wrong-token-0123456789' },
+      { authorization: `Basic ${TOKEN}` },
+      { authorization: `Bearer ${TOKEN}x` },
+    ]) {
       expect((await post(`${url}/v1/gate`, { reference: 'hf://a/b' }, headers)).status).toBe(401);
       expect((await fetch(`${url}/metrics`, { headers })).status).toBe(401);
     }
@@ -83,7 +104,14 @@ describe('serve: routes, auth and bad input', () => {
       [await post(`${url}/v1/gate`, { reference: 42 }), 400],
       [await post(`${url}/v1/gate`, { reference: 'hf://a/b', policy: '/etc/passwd' }), 400],
       [await post(`${url}/v1/gate`, { reference: 'x'.repeat(5000) }), 413],
-      [await fetch(`${url}/v1/gate`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: '{}' }), 415],
+      [
+        await fetch(`${url}/v1/gate`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'text/plain' },
+          body: '{}',
+        }),
+        415,
+      ],
       [await fetch(`${url}/nope`, { headers: auth }), 404],
       [await fetch(`${url}/v1/gate`, { headers: auth }), 405],
     ];
@@ -97,7 +125,11 @@ describe('serve: routes, auth and bad input', () => {
 
   it('an answer the gate could not decide is a block with the status of the cause', async () => {
     const { url } = await start(async (c) =>
-      outcome(c.reference, { decision: 'block', exit_code: 2, error: { code: c.reference.includes('gone') ? 'NOT_FOUND' : 'UNAVAILABLE', message: 'x' } }),
+      outcome(c.reference, {
+        decision: 'block',
+        exit_code: 2,
+        error: { code: c.reference.includes('gone') ? 'NOT_FOUND' : 'UNAVAILABLE', message: 'x' },
+      }),
     );
     const gone = await post(`${url}/v1/gate`, { reference: 'hf://a/gone' });
     expect(gone.status).toBe(404);
@@ -133,14 +165,38 @@ describe('serve: routes, auth and bad input', () => {
 
 describe('serve: real gate runs on a local hub', () => {
   it('shares one scan between concurrent requests (one download per file)', async () => {
-    const hub = await HfServer.start({ repos: [{ id: 'acme/evil', sha: 'c'.repeat(40), files: [{ path: 'model.pkl', bytes: EVIL_PICKLE, lfs: true }, { path: 'config.json', bytes: CONFIG_JSON }] }] });
+    const hub = await HfServer.start({
+      repos: [
+        {
+          id: 'acme/evil',
+          sha: 'c'.repeat(40),
+          files: [
+            { path: 'model.pkl', bytes: EVIL_PICKLE, lfs: true },
+            { path: 'config.json', bytes: CONFIG_JSON },
+          ],
+        },
+      ],
+    });
     extra.push(hub);
     hub.cdn.inject({ path: /.*/, times: 1, delayMs: 300 });
-    const openSource = sourceOpener({ env: { HF_ENDPOINT: hub.url }, allowLocal: false, retry: { attempts: 1 } });
-    const { url } = await start((c) => runGate({ reference: c.reference, policy: c.policy, maxAgeMs: 0, signal: c.signal }, { openSource }));
-    const answers = await Promise.all(Array.from({ length: 4 }, () => post(`${url}/v1/gate`, { reference: 'hf://acme/evil' })));
+    const openSource = sourceOpener({
+      env: { HF_ENDPOINT: hub.url },
+      allowLocal: false,
+      retry: { attempts: 1 },
+    });
+    const { url } = await start((c) =>
+      runGate({ reference: c.reference, policy: c.policy, maxAgeMs: 0, signal: c.signal }, { openSource }),
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => post(`${url}/v1/gate`, { reference: 'hf://acme/evil' })),
+    );
     const bodies = (await Promise.all(answers.map((a) => a.json()))) as GateOutcome[];
-    for (const b of bodies) expect(b).toMatchObject({ decision: 'block', exit_code: 1, resolved: `hf://acme/evil@${'c'.repeat(40)}` });
+    for (const b of bodies)
+      expect(b).toMatchObject({
+        decision: 'block',
+        exit_code: 1,
+        resolved: `hf://acme/evil@${'c'.repeat(40)}`,
+      });
     expect(hub.cdn.requests).toHaveLength(1);
     expect(hub.hub.seen(/\/resolve\//)).toHaveLength(2);
     // local paths are refused by the service
@@ -151,28 +207,55 @@ describe('serve: real gate runs on a local hub', () => {
 });
 
 /** A stand-in MLflow tracking server that records set-tag calls. */
-async function mlflowStub(): Promise<{ url: string; tags: Record<string, string>[]; close(): Promise<void> }> {
+async function mlflowStub(): Promise<{
+  url: string;
+  tags: Record<string, string>[];
+  close(): Promise<void>;
+}> {
   const tags: Record<string, string>[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      if (req.method === 'POST' && req.url === '/api/2.0/mlflow/model-versions/set-tag' && req.headers.authorization === 'Bearer mlflow-token') {
+      if (
+        req.method === 'POST' &&
+        req.url === '/api/2.0/mlflow/model-versions/set-tag' &&
+        req.headers.authorization === 'Bearer mlflow-token'
+      ) {
         tags.push(JSON.parse(body));
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } else res.writeHead(404).end('{}');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tags, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    tags,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
-function signed(body: string, at = Math.floor(Date.now() / 1000), id = `d-${Math.random()}`, secret = SECRET): Record<string, string> {
-  return { 'content-type': 'application/json', 'x-mlflow-delivery-id': id, 'x-mlflow-timestamp': String(at), 'x-mlflow-signature': mlflowSignature(secret, id, String(at), body) };
+function signed(
+  body: string,
+  at = Math.floor(Date.now() / 1000),
+  id = `d-${Math.random()}`,
+  secret = SECRET,
+): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'x-mlflow-delivery-id': id,
+    'x-mlflow-timestamp': String(at),
+    'x-mlflow-signature': mlflowSignature(secret, id, String(at), body),
+  };
 }
 
 describe('serve: MLflow webhook receiver', () => {
-  const aliasEvent = JSON.stringify({ entity: 'model_version_alias', action: 'created', timestamp: new Date().toISOString(), data: { name: 'fraud', alias: 'champion', version: '3' } });
+  const aliasEvent = JSON.stringify({
+    entity: 'model_version_alias',
+    action: 'created',
+    timestamp: new Date().toISOString(),
+    data: { name: 'fraud', alias: 'champion', version: '3' },
+  });
 
   it('verifies the HMAC and timestamp, gates alias events and writes the decision back as tags', async () => {
     const mlflow = await mlflowStub();
@@ -181,19 +264,52 @@ describe('serve: MLflow webhook receiver', () => {
     const { url, listening } = await start(
       async (c) => {
         calls.push({ reference: c.reference, ...(c.scope?.alias ? { alias: c.scope.alias } : {}) });
-        return outcome(c.reference, { decision: 'block', exit_code: 1, risk_score: 97, evidence: { id: 'e'.repeat(64), seq: 1, reused: false, recorded_at: 'x' } });
+        return outcome(c.reference, {
+          decision: 'block',
+          exit_code: 1,
+          risk_score: 97,
+          evidence: { id: 'e'.repeat(64), seq: 1, reused: false, recorded_at: 'x' },
+        });
       },
-      { mlflow: { secret: SECRET, writer: mlflowTagWriter({ trackingUri: mlflow.url, token: 'mlflow-token' }) } },
+      {
+        mlflow: {
+          secret: SECRET,
+          writer: mlflowTagWriter({ trackingUri: mlflow.url, token: 'mlflow-token' }),
+        },
+      },
     );
     const hook = `${url}/v1/webhooks/mlflow`;
     // no bearer token needed, but the signature is
-    expect((await fetch(hook, { method: 'POST', headers: signed(aliasEvent, undefined, 'a', 'wrong-secret'), body: aliasEvent })).status).toBe(401);
+    expect(
+      (
+        await fetch(hook, {
+          method: 'POST',
+          headers: signed(aliasEvent, undefined, 'a', 'wrong-secret'),
+          body: aliasEvent,
+        })
+      ).status,
+    ).toBe(401);
     const tampered = signed(aliasEvent);
-    expect((await fetch(hook, { method: 'POST', headers: tampered, body: aliasEvent.replace('"3"', '"4"') })).status).toBe(401);
-    const stale = await fetch(hook, { method: 'POST', headers: signed(aliasEvent, Math.floor(Date.now() / 1000) - 3600), body: aliasEvent });
+    expect(
+      (await fetch(hook, { method: 'POST', headers: tampered, body: aliasEvent.replace('"3"', '"4"') }))
+        .status,
+    ).toBe(401);
+    const stale = await fetch(hook, {
+      method: 'POST',
+      headers: signed(aliasEvent, Math.floor(Date.now() / 1000) - 3600),
+      body: aliasEvent,
+    });
     expect(stale.status).toBe(400);
     expect(await stale.json()).toMatchObject({ error: { code: 'STALE' } });
-    expect((await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: aliasEvent })).status).toBe(400);
+    expect(
+      (
+        await fetch(hook, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: aliasEvent,
+        })
+      ).status,
+    ).toBe(400);
     expect(calls).toHaveLength(0);
 
     const headers = signed(aliasEvent, undefined, 'delivery-1');
@@ -203,22 +319,49 @@ describe('serve: MLflow webhook receiver', () => {
     const again = await fetch(hook, { method: 'POST', headers, body: aliasEvent });
     expect(await again.json()).toMatchObject({ status: 'duplicate' });
 
-    const ownTag = JSON.stringify({ entity: 'model_version_tag', action: 'set', timestamp: 'x', data: { name: 'fraud', version: '3', key: 'cavra.gate.decision', value: 'block' } });
-    expect(await (await fetch(hook, { method: 'POST', headers: signed(ownTag), body: ownTag })).json()).toMatchObject({ status: 'ignored' });
-    const created = JSON.stringify({ entity: 'registered_model', action: 'created', timestamp: 'x', data: { name: 'fraud' } });
-    expect(await (await fetch(hook, { method: 'POST', headers: signed(created), body: created })).json()).toMatchObject({ status: 'ignored' });
+    const ownTag = JSON.stringify({
+      entity: 'model_version_tag',
+      action: 'set',
+      timestamp: 'x',
+      data: { name: 'fraud', version: '3', key: 'cavra.gate.decision', value: 'block' },
+    });
+    expect(
+      await (await fetch(hook, { method: 'POST', headers: signed(ownTag), body: ownTag })).json(),
+    ).toMatchObject({ status: 'ignored' });
+    const created = JSON.stringify({
+      entity: 'registered_model',
+      action: 'created',
+      timestamp: 'x',
+      data: { name: 'fraud' },
+    });
+    expect(
+      await (await fetch(hook, { method: 'POST', headers: signed(created), body: created })).json(),
+    ).toMatchObject({ status: 'ignored' });
 
     await listening.shutdown(1000); // waits for the accepted job and its write-back
     expect(calls).toEqual([{ reference: 'models:/fraud/3', alias: 'champion' }]);
     expect(mlflow.tags).toEqual([
       { name: 'fraud', version: '3', key: 'cavra.gate.decision', value: 'block' },
-      { name: 'fraud', version: '3', key: 'cavra.gate.detail', value: expect.stringMatching(/^risk=97 exit=1 evidence=e{64} policy=baseline at=/) },
+      {
+        name: 'fraud',
+        version: '3',
+        key: 'cavra.gate.detail',
+        value: expect.stringMatching(/^risk=97 exit=1 evidence=e{64} policy=baseline at=/),
+      },
     ]);
   });
 
   it('answers 404 when no webhook secret is configured', async () => {
     const { url } = await start(async (c) => outcome(c.reference));
-    expect((await fetch(`${url}/v1/webhooks/mlflow`, { method: 'POST', headers: signed(aliasEvent), body: aliasEvent })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${url}/v1/webhooks/mlflow`, {
+          method: 'POST',
+          headers: signed(aliasEvent),
+          body: aliasEvent,
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 

@@ -3,7 +3,12 @@ import type { GateOutcome } from '../types.js';
 import type { TagWriter } from './mlflow-tags.js';
 
 /** Runs the gate for one reference (engine.ts behind it); never throws. */
-export type GateRunner = (call: { reference: string; policy: ResolvedPolicy; scope?: Partial<PolicyScope>; signal: AbortSignal }) => Promise<GateOutcome>;
+export type GateRunner = (call: {
+  reference: string;
+  policy: ResolvedPolicy;
+  scope?: Partial<PolicyScope>;
+  signal: AbortSignal;
+}) => Promise<GateOutcome>;
 
 /** One thing worth telling the operator (the CLI prints these; the library never does). */
 export interface ServiceEvent {
@@ -18,7 +23,10 @@ export interface ServiceLimits {
   gateTimeoutMs: number;
 }
 
-export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = Object.freeze({ maxBodyBytes: 64 * 1024, gateTimeoutMs: 15 * 60_000 });
+export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = Object.freeze({
+  maxBodyBytes: 64 * 1024,
+  gateTimeoutMs: 15 * 60_000,
+});
 
 export interface GateServiceOptions {
   /** Bearer token every route but /healthz, /readyz and the HMAC-signed webhook requires. */

@@ -24,7 +24,12 @@ export class WebhookReceiver {
   private readonly jobs = new Set<Promise<void>>();
 
   constructor(
-    private readonly config: { secret: string; toleranceMs?: number; writer?: TagWriter; policy: ResolvedPolicy },
+    private readonly config: {
+      secret: string;
+      toleranceMs?: number;
+      writer?: TagWriter;
+      policy: ResolvedPolicy;
+    },
     private readonly metrics: GateMetrics,
     private readonly gate: Gate,
     private readonly now: () => number,
@@ -52,17 +57,34 @@ export class WebhookReceiver {
       return sendJson(res, 200, { status: 'ignored', event: job.event, reason: job.reason });
     }
     this.metrics.webhooks.inc({ result: 'accepted' });
-    const scope: Partial<PolicyScope> = { registry: 'mlflow', model: job.name, ...(job.alias ? { alias: job.alias } : {}) };
+    const scope: Partial<PolicyScope> = {
+      registry: 'mlflow',
+      model: job.name,
+      ...(job.alias ? { alias: job.alias } : {}),
+    };
     const run = this.gate(job.reference, this.config.policy, scope)
       .then((o) => this.writeBack(job.name, job.version, o))
-      .catch((err: unknown) => this.onEvent?.({ level: 'warn', message: `webhook job for ${job.reference} failed: ${(err as Error)?.message ?? String(err)}` }));
+      .catch((err: unknown) =>
+        this.onEvent?.({
+          level: 'warn',
+          message: `webhook job for ${job.reference} failed: ${(err as Error)?.message ?? String(err)}`,
+        }),
+      );
     this.jobs.add(run);
     void run.finally(() => this.jobs.delete(run));
-    sendJson(res, 202, { status: 'accepted', event: job.event, delivery_id: check.deliveryId, reference: job.reference });
+    sendJson(res, 202, {
+      status: 'accepted',
+      event: job.event,
+      delivery_id: check.deliveryId,
+      reference: job.reference,
+    });
   }
 
   private async writeBack(name: string, version: string, o: GateOutcome): Promise<void> {
-    this.onEvent?.({ level: 'info', message: `${o.decision.toUpperCase()} ${o.resolved ?? o.reference} risk=${o.risk_score} (MLflow webhook)` });
+    this.onEvent?.({
+      level: 'info',
+      message: `${o.decision.toUpperCase()} ${o.resolved ?? o.reference} risk=${o.risk_score} (MLflow webhook)`,
+    });
     if (!this.config.writer) return;
     const tags = {
       [`${WRITEBACK_TAG_PREFIX}gate.decision`]: o.decision,
@@ -73,7 +95,10 @@ export class WebhookReceiver {
       this.metrics.writebacks.inc({ result: 'ok' });
     } catch (err) {
       this.metrics.writebacks.inc({ result: 'error' });
-      this.onEvent?.({ level: 'warn', message: `could not tag ${name}/${version}: ${(err as Error).message}` });
+      this.onEvent?.({
+        level: 'warn',
+        message: `could not tag ${name}/${version}: ${(err as Error).message}`,
+      });
     }
   }
 
@@ -82,7 +107,8 @@ export class WebhookReceiver {
     const now = this.now();
     if (this.seen.has(id)) return true;
     if (this.seen.size >= MAX_REMEMBERED_DELIVERIES) {
-      for (const [k, at] of this.seen) if (now - at > 2 * toleranceMs || this.seen.size >= MAX_REMEMBERED_DELIVERIES) this.seen.delete(k);
+      for (const [k, at] of this.seen)
+        if (now - at > 2 * toleranceMs || this.seen.size >= MAX_REMEMBERED_DELIVERIES) this.seen.delete(k);
     }
     this.seen.set(id, now);
     return false;

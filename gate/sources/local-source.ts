@@ -10,7 +10,14 @@ import type { ModelSource } from '../ports.js';
 export function localSource(path: string): ModelSource {
   return {
     resolve() {
-      return Promise.resolve({ reference: resolve(path), registry: 'local', version: null, artifacts: [], fingerprint: null, scope: localScope(path) });
+      return Promise.resolve({
+        reference: resolve(path),
+        registry: 'local',
+        version: null,
+        artifacts: [],
+        fingerprint: null,
+        scope: localScope(path),
+      });
     },
     scan(_model, options) {
       return scanPaths([path], options);

@@ -17,7 +17,8 @@ export interface OpenerOptions {
 export function sourceOpener(options: OpenerOptions): SourceOpener {
   return (reference) => {
     if (isReference(reference)) return registrySource(reference, options);
-    if (!options.allowLocal) throw new GateError('BAD_REFERENCE', `'${reference.slice(0, 200)}' is not a registry reference`);
+    if (!options.allowLocal)
+      throw new GateError('BAD_REFERENCE', `'${reference.slice(0, 200)}' is not a registry reference`);
     return localSource(reference);
   };
 }

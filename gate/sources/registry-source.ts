@@ -30,7 +30,10 @@ export interface RegistrySourceOptions {
 export function registrySource(reference: string, settings: RegistrySourceOptions): ModelSource {
   let opened: { connector: Connector; scope: Scope };
   try {
-    opened = resolveReference(reference, { env: settings.env, ...(settings.retry ? { retry: settings.retry } : {}) });
+    opened = resolveReference(reference, {
+      env: settings.env,
+      ...(settings.retry ? { retry: settings.retry } : {}),
+    });
   } catch (err) {
     throw toGateError(err);
   }
@@ -42,15 +45,24 @@ export function registrySource(reference: string, settings: RegistrySourceOption
       const versions: ModelVersionRef[] = [];
       for await (const v of connector.listVersions(scope, signal)) {
         versions.push(v);
-        if (versions.length > 1) throw new GateError('AMBIGUOUS', `${reference} names more than one model version; the gate decides for one (pin a version)`);
+        if (versions.length > 1)
+          throw new GateError(
+            'AMBIGUOUS',
+            `${reference} names more than one model version; the gate decides for one (pin a version)`,
+          );
       }
       const version = versions[0];
       if (!version) throw new GateError('NOT_FOUND', `${reference}: no model version found`);
       for await (const a of connector.listArtifacts(version, scope, signal)) {
-        if (files.size >= MAX_GATE_FILES) throw new GateError('UNSUPPORTED', `${version.reference} lists more than ${MAX_GATE_FILES} files`);
+        if (files.size >= MAX_GATE_FILES)
+          throw new GateError('UNSUPPORTED', `${version.reference} lists more than ${MAX_GATE_FILES} files`);
         files.set(a.reference, a);
       }
-      const artifacts = [...files.values()].map((a) => ({ name: a.reference, ...(a.size !== undefined ? { size: a.size } : {}), digests: a.digests.map((d) => ({ algorithm: d.algorithm, value: d.value })) }));
+      const artifacts = [...files.values()].map((a) => ({
+        name: a.reference,
+        ...(a.size !== undefined ? { size: a.size } : {}),
+        digests: a.digests.map((d) => ({ algorithm: d.algorithm, value: d.value })),
+      }));
       const model: ResolvedModel = {
         reference: version.reference,
         registry: version.registry,
@@ -69,7 +81,10 @@ export function registrySource(reference: string, settings: RegistrySourceOption
           continue;
         }
         try {
-          yield await scanArtifact(connector, artifact, { ...options, ...(settings.retry ? { retry: settings.retry } : {}) });
+          yield await scanArtifact(connector, artifact, {
+            ...options,
+            ...(settings.retry ? { retry: settings.retry } : {}),
+          });
         } catch (err) {
           yield failedResult(listed.name, err);
         }
@@ -84,7 +99,9 @@ function policyScope(version: ModelVersionRef, scope: Scope): PolicyScope {
   const s: PolicyScope = { registry: version.registry, model: version.model };
   const stage = version.labels.stage;
   if (stage && stage !== 'None') s.stage = stage;
-  const alias = scope.version?.startsWith('@') ? scope.version.slice(1) : version.labels.aliases?.split(',')[0];
+  const alias = scope.version?.startsWith('@')
+    ? scope.version.slice(1)
+    : version.labels.aliases?.split(',')[0];
   if (alias) s.alias = alias;
   return s;
 }
