@@ -1,0 +1,135 @@
+import diagnostics_channel from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+
+/** One outbound HTTP request as undici put it on the wire. */
+export interface OutboundRequest {
+  origin: string;
+  method: string;
+  path: string;
+  /** The request head exactly as written to the socket (request line + headers). */
+  head: string;
+  body: Buffer[];
+}
+
+/** One TCP connection attempt seen by `net` (every client socket, whatever library opened it). */
+export interface SocketAttempt {
+  address?: string;
+  port?: number;
+  error?: string;
+}
+
+interface UndiciRequest {
+  origin: string;
+  method: string;
+  path: string;
+}
+
+/**
+ * Records every outbound request and connection in this process via `diagnostics_channel`: undici's
+ * `undici:request:create`, `undici:client:sendHeaders`, `undici:request:bodyChunkSent`,
+ * `undici:client:beforeConnect`; node's `http.client.request.start` and `net.client.socket`.
+ */
+export class EgressRecorder {
+  readonly requests: OutboundRequest[] = [];
+  readonly connects: { protocol: string; hostname: string; port: string }[] = [];
+  readonly sockets: SocketAttempt[] = [];
+  readonly nodeHttp: string[] = [];
+  private readonly byRequest = new WeakMap<object, OutboundRequest>();
+  private readonly subs: [string, (m: unknown) => void][] = [
+    ['undici:request:create', (m) => this.onCreate(m as { request: UndiciRequest })],
+    ['undici:client:sendHeaders', (m) => this.onHeaders(m as { request: UndiciRequest; headers: string })],
+    [
+      'undici:request:bodyChunkSent',
+      (m) => this.onChunk(m as { request: UndiciRequest; chunk: Uint8Array | string }),
+    ],
+    [
+      'undici:client:beforeConnect',
+      (m) => this.onConnect(m as { connectParams: { protocol: string; hostname: string; port: string } }),
+    ],
+    [
+      'http.client.request.start',
+      (m) => this.onNodeHttp(m as { request: { host?: string; path?: string; method?: string } }),
+    ],
+    ['net.client.socket', (m) => this.onSocket(m as { socket: Socket })],
+  ];
+
+  start(): this {
+    for (const [name, fn] of this.subs) diagnostics_channel.subscribe(name, fn);
+    return this;
+  }
+
+  stop(): void {
+    for (const [name, fn] of this.subs) diagnostics_channel.unsubscribe(name, fn);
+  }
+
+  /** Every origin requested or connected to. */
+  destinations(): string[] {
+    const set = new Set<string>(this.requests.map((r) => r.origin));
+    for (const c of this.connects) set.add(`${c.protocol}//${c.hostname}:${c.port}`);
+    return [...set].sort();
+  }
+
+  /** Bytes put on the wire (heads + bodies) per origin. */
+  bytesTo(origin: string): number {
+    return this.requests
+      .filter((r) => r.origin === origin)
+      .reduce((n, r) => n + Buffer.byteLength(r.head) + r.body.reduce((m, b) => m + b.length, 0), 0);
+  }
+
+  /** Everything sent to `origin` (or everywhere), as one buffer, for the canary search. */
+  sentBytes(origin?: string): Buffer {
+    const rs = origin ? this.requests.filter((r) => r.origin === origin) : this.requests;
+    return Buffer.concat(
+      rs.flatMap((r) => [Buffer.from(`${r.method} ${r.origin}${r.path}\n`), Buffer.from(r.head), ...r.body]),
+    );
+  }
+
+  private onCreate({ request }: { request: UndiciRequest }): void {
+    const r: OutboundRequest = {
+      origin: new URL(request.origin).origin,
+      method: request.method,
+      path: request.path,
+      head: '',
+      body: [],
+    };
+    this.byRequest.set(request, r);
+    this.requests.push(r);
+  }
+
+  private onHeaders({ request, headers }: { request: UndiciRequest; headers: string }): void {
+    const r = this.byRequest.get(request);
+    if (r) r.head += headers;
+  }
+
+  private onChunk({ request, chunk }: { request: UndiciRequest; chunk: Uint8Array | string }): void {
+    this.byRequest
+      .get(request)
+      ?.body.push(Buffer.from(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+  }
+
+  private onConnect({
+    connectParams: p,
+  }: {
+    connectParams: { protocol: string; hostname: string; port: string };
+  }): void {
+    this.connects.push({ protocol: p.protocol, hostname: p.hostname, port: String(p.port) });
+  }
+
+  private onNodeHttp({ request }: { request: { host?: string; path?: string; method?: string } }): void {
+    this.nodeHttp.push(`${request.method ?? '?'} ${request.host ?? '?'}${request.path ?? ''}`);
+  }
+
+  private onSocket({ socket }: { socket: Socket }): void {
+    const a: SocketAttempt = {};
+    this.sockets.push(a);
+    socket.once('connect', () => {
+      a.address = socket.remoteAddress;
+      a.port = socket.remotePort;
+    });
+    socket.once('error', (err: NodeJS.ErrnoException & { address?: string; port?: number }) => {
+      a.error = err.code ?? err.message;
+      if (err.address) a.address = err.address;
+      if (err.port) a.port = err.port;
+    });
+  }
+}
