@@ -1,18 +1,14 @@
 import { ScanStop } from '../../errors.js';
 import type { Limits } from '../../limits.js';
+import { Memo } from './memo.js';
 import type { Value } from './values.js';
-
-/** Above this index the memo is a Map (a LONG_BINPUT 4e9 must not allocate a 4e9-slot array). */
-const DENSE_MEMO = 1 << 24;
 
 interface SavedState {
   stack: Value[];
   sp: number;
   marks: number[];
   nm: number;
-  memo: Value[];
-  memoBig: Map<number, Value>;
-  memoCount: number;
+  memo: Memo;
   proto: number;
 }
 
@@ -26,10 +22,7 @@ export class VmCore {
   protected sp = 0;
   protected marks: number[] = [];
   protected nm = 0;
-  protected memo: Value[] = [];
-  protected memoBig = new Map<number, Value>();
-  /** Number of memo slots in use: the index MEMOIZE writes to (C `memo_len`). */
-  protected memoCount = 0;
+  protected memo = new Memo();
   protected proto = 0;
   private saved: SavedState[] = [];
   /** Offset of the opcode being executed, for errors. */
@@ -94,24 +87,23 @@ export class VmCore {
     if (to < this.sp) this.sp = to;
   }
 
-  protected memoPut(idx: number, v: Value): void {
-    if (idx < DENSE_MEMO) {
-      if (this.memo[idx] === undefined) this.countMemo();
-      this.memo[idx] = v;
-    } else {
-      if (!this.memoBig.has(idx)) this.countMemo();
-      this.memoBig.set(idx, v);
-    }
+  /** Number of memo slots in use: the index MEMOIZE writes to (C `memo_len`). */
+  protected get memoCount(): number {
+    return this.memo.count;
   }
 
-  private countMemo(): void {
-    if (++this.memoCount > this.limits.maxPickleMemo) {
-      throw new ScanStop('LIMIT_MEMO', `pickle memo larger than ${this.limits.maxPickleMemo} entries`, this.at);
+  protected memoPut(idx: number, v: Value): void {
+    if (this.memo.put(idx, v) && this.memo.count > this.limits.maxPickleMemo) {
+      throw new ScanStop(
+        'LIMIT_MEMO',
+        `pickle memo larger than ${this.limits.maxPickleMemo} entries`,
+        this.at,
+      );
     }
   }
 
   protected memoGet(idx: number): Value {
-    const v = idx < DENSE_MEMO ? this.memo[idx] : this.memoBig.get(idx);
+    const v = this.memo.get(idx);
     if (v === undefined) this.fail(`memo value not found at index ${idx}`);
     return v;
   }
@@ -122,17 +114,15 @@ export class VmCore {
     this.sp = 0;
     this.marks = [];
     this.nm = 0;
-    this.memo = [];
-    this.memoBig = new Map();
-    this.memoCount = 0;
+    this.memo = new Memo();
     this.proto = 0;
   }
 
   /** Start a pickle nested in this stream (joblib object arrays): the outer machine resumes after its STOP. */
   beginNested(): void {
     if (this.saved.length >= 4) this.fail('nested pickles deeper than 4 levels');
-    const { stack, sp, marks, nm, memo, memoBig, memoCount, proto } = this;
-    this.saved.push({ stack, sp, marks, nm, memo, memoBig, memoCount, proto });
+    const { stack, sp, marks, nm, memo, proto } = this;
+    this.saved.push({ stack, sp, marks, nm, memo, proto });
     this.resetMachine();
   }
 
@@ -147,8 +137,6 @@ export class VmCore {
     this.marks = s.marks;
     this.nm = s.nm;
     this.memo = s.memo;
-    this.memoBig = s.memoBig;
-    this.memoCount = s.memoCount;
     this.proto = s.proto;
   }
 }
