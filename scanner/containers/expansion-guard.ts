@@ -31,14 +31,23 @@ export class ExpansionGuard {
     this.expanded += n;
     const { maxExpandedBytes, maxExpansionRatio } = this.ctx.limits;
     if (this.expanded > maxExpandedBytes) {
-      throw new ScanStop('LIMIT_SIZE', `${this.label}: expands past ${maxExpandedBytes} bytes; not read further`);
+      throw new ScanStop(
+        'LIMIT_SIZE',
+        `${this.label}: expands past ${maxExpandedBytes} bytes; not read further`,
+      );
     }
-    if (this.expanded >= RATIO_FLOOR_BYTES && this.expanded > maxExpansionRatio * Math.max(1, this.compressed)) {
+    if (
+      this.expanded >= RATIO_FLOOR_BYTES &&
+      this.expanded > maxExpansionRatio * Math.max(1, this.compressed)
+    ) {
       const ratio = Math.round(this.expanded / Math.max(1, this.compressed));
       CONTAINER_RULES.report(this.ctx, 'CONTAINER-DECOMPRESSION-BOMB', {
         message: `${this.label}: ${this.expanded} bytes expanded from ${this.compressed} (ratio ${ratio}:1, limit ${maxExpansionRatio}:1)`,
       });
-      throw new ScanStop('LIMIT_RATIO', `${this.label}: expansion ratio above ${maxExpansionRatio}:1; stopped as a decompression bomb`);
+      throw new ScanStop(
+        'LIMIT_RATIO',
+        `${this.label}: expansion ratio above ${maxExpansionRatio}:1; stopped as a decompression bomb`,
+      );
     }
   }
 }

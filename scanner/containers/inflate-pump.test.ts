@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { ScanStop } from '../errors.js';
 import { InflatePump } from './inflate-pump.js';
 
-async function run(kind: 'raw' | 'zlib', input: Uint8Array, step: number): Promise<{ out: number; used: number; rest: number }> {
+async function run(
+  kind: 'raw' | 'zlib',
+  input: Uint8Array,
+  step: number,
+): Promise<{ out: number; used: number; rest: number }> {
   let out = 0;
   const pump = new InflatePump(kind, async (c) => {
     out += c.length;
@@ -30,10 +34,13 @@ describe('InflatePump', () => {
   const raw = deflateRawSync(plain);
   const tail = new TextEncoder().encode('PK\x07\x08 after the stream');
 
-  it.each([1, 7, 4096, 1 << 20])('inflates raw deflate in %i-byte chunks and finds where the stream ends', async (step) => {
-    const r = await run('raw', Buffer.concat([raw, tail]), step);
-    expect(r).toEqual({ out: plain.length, used: raw.length, rest: tail.length });
-  });
+  it.each([1, 7, 4096, 1 << 20])(
+    'inflates raw deflate in %i-byte chunks and finds where the stream ends',
+    async (step) => {
+      const r = await run('raw', Buffer.concat([raw, tail]), step);
+      expect(r).toEqual({ out: plain.length, used: raw.length, rest: tail.length });
+    },
+  );
 
   it('inflates zlib streams', async () => {
     const z = deflateSync(plain);

@@ -1,6 +1,9 @@
 import { createInflate, createInflateRaw, type Inflate, type InflateRaw } from 'node:zlib';
 import { ScanStop } from '../errors.js';
 
+/** Inflated bytes per output chunk (node's default is 16 KiB; larger chunks mean fewer async hand-offs). */
+export const OUTPUT_CHUNK = 64 * 1024;
+
 /**
  * Streams a deflate (raw) or zlib stream through node:zlib with backpressure: `write` resolves only when its
  * input was consumed and every byte it produced was handed to `onOutput` (awaited), so memory stays bounded
@@ -20,7 +23,8 @@ export class InflatePump {
     kind: 'raw' | 'zlib',
     private readonly onOutput: (chunk: Uint8Array) => void | Promise<void>,
   ) {
-    this.z = kind === 'raw' ? createInflateRaw() : createInflate();
+    const options = { chunkSize: OUTPUT_CHUNK };
+    this.z = kind === 'raw' ? createInflateRaw(options) : createInflate(options);
     this.z.on('readable', () => this.poke());
     this.z.on('end', () => {
       this.ended = true;
@@ -87,7 +91,8 @@ export class InflatePump {
     if (!err) return;
     this.z.destroy();
     const code = (err as { code?: string }).code;
-    if (code === 'Z_BUF_ERROR') throw new ScanStop('TRUNCATED', 'compressed stream ends before its end marker');
+    if (code === 'Z_BUF_ERROR')
+      throw new ScanStop('TRUNCATED', 'compressed stream ends before its end marker');
     throw new ScanStop('PARSE_ERROR', `compressed data invalid (${code ?? 'error'}: ${err.message})`);
   }
 }

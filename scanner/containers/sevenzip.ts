@@ -15,7 +15,10 @@ export const sevenZipDetector: Detector = {
         size += chunk.length;
       },
       end() {
-        ctx.issue('UNSUPPORTED_FORMAT', `7z archives are not read (${size} bytes); extract and scan the members`);
+        ctx.issue(
+          'UNSUPPORTED_FORMAT',
+          `7z archives are not read (${size} bytes); extract and scan the members`,
+        );
         ctx.scanned('7z', '7z: not read');
       },
     };

@@ -6,7 +6,12 @@ import type { ArtifactResult } from '../result.js';
 /** Chunk sizes that put chunk boundaries everywhere (1, 7) and at typical read sizes (64 KiB). */
 export const CHUNK_SIZES = [1, 7, 65536] as const;
 
-export function scanAt(bytes: Uint8Array, chunk: number, limits: Partial<Limits> = {}, path = 'artifact'): Promise<ArtifactResult> {
+export function scanAt(
+  bytes: Uint8Array,
+  chunk: number,
+  limits: Partial<Limits> = {},
+  path = 'artifact',
+): Promise<ArtifactResult> {
   return scanBytes(bytes, path, { limits }, chunk);
 }
 

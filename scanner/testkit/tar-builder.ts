@@ -22,7 +22,13 @@ function octal(v: number, width: number): string {
   return v.toString(8).padStart(width - 1, '0') + '\0';
 }
 
-export function tarHeader(name: string, size: number, type: string, linkname = '', badChecksum = false): Uint8Array {
+export function tarHeader(
+  name: string,
+  size: number,
+  type: string,
+  linkname = '',
+  badChecksum = false,
+): Uint8Array {
   const h = new Uint8Array(512);
   const put = (s: string, at: number, len: number) => h.set(enc.encode(s).subarray(0, len), at);
   put(name, 0, 100);
@@ -59,10 +65,14 @@ function paxBody(records: Record<string, string>): Uint8Array {
   return enc.encode(out);
 }
 
-export function buildTar(members: TarMember[], opts: { end?: boolean; trailing?: Uint8Array } = {}): Uint8Array {
+export function buildTar(
+  members: TarMember[],
+  opts: { end?: boolean; trailing?: Uint8Array } = {},
+): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const m of members) {
-    const data = m.data === undefined ? new Uint8Array(0) : typeof m.data === 'string' ? enc.encode(m.data) : m.data;
+    const data =
+      m.data === undefined ? new Uint8Array(0) : typeof m.data === 'string' ? enc.encode(m.data) : m.data;
     const type = m.type ?? '0';
     if (m.pax) {
       const body = paxBody(m.pax);
@@ -75,7 +85,10 @@ export function buildTar(members: TarMember[], opts: { end?: boolean; trailing?:
       name = name.slice(0, 99);
     }
     const carries = type === '0' || type === 'S';
-    parts.push(tarHeader(name, carries ? data.length : 0, type, m.linkname ?? '', m.badChecksum), carries ? block(data) : new Uint8Array(0));
+    parts.push(
+      tarHeader(name, carries ? data.length : 0, type, m.linkname ?? '', m.badChecksum),
+      carries ? block(data) : new Uint8Array(0),
+    );
   }
   if (opts.end !== false) parts.push(new Uint8Array(1024));
   if (opts.trailing) parts.push(opts.trailing);

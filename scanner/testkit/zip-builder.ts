@@ -63,7 +63,15 @@ class W {
 
 export function buildZip(members: ZipMember[], opts: ZipOptions = {}): Uint8Array {
   const w = new W();
-  const central: { m: ZipMember; offset: number; crc: number; csize: number; usize: number; flags: number; method: number }[] = [];
+  const central: {
+    m: ZipMember;
+    offset: number;
+    crc: number;
+    csize: number;
+    usize: number;
+    flags: number;
+    method: number;
+  }[] = [];
   for (const m of members) {
     const data = typeof m.data === 'string' ? enc.encode(m.data) : m.data;
     const method = m.method ?? 0;
@@ -74,7 +82,12 @@ export function buildZip(members: ZipMember[], opts: ZipOptions = {}): Uint8Arra
     const extra = new W();
     if (m.zip64) extra.u16(1).u16(16).u64(data.length).u64(body.length);
     const offset = w.length;
-    w.u32(0x04034b50).u16(m.zip64 ? 45 : 20).u16(flags).u16(method).u16(0).u16(0x21);
+    w.u32(0x04034b50)
+      .u16(m.zip64 ? 45 : 20)
+      .u16(flags)
+      .u16(method)
+      .u16(0)
+      .u16(0x21);
     if (m.descriptor) w.u32(0).u32(0).u32(0);
     else if (m.zip64) w.u32(crc).u32(0xffffffff).u32(0xffffffff);
     else w.u32(crc).u32(body.length).u32(data.length);
@@ -88,21 +101,57 @@ export function buildZip(members: ZipMember[], opts: ZipOptions = {}): Uint8Arra
   if (opts.central === 'garbage') {
     w.bytes(enc.encode('this is not a central directory'));
   } else if (opts.central !== 'none') {
-    const entries = [...central.map((c) => ({ ...c, name: c.m.centralName ?? c.m.name })), ...(opts.extraCentral ?? []).map((x) => ({ name: x.name, offset: x.offset, crc: 0, csize: 0, usize: 0, flags: 0x800, method: 0, m: undefined }))];
+    const entries = [
+      ...central.map((c) => ({ ...c, name: c.m.centralName ?? c.m.name })),
+      ...(opts.extraCentral ?? []).map((x) => ({
+        name: x.name,
+        offset: x.offset,
+        crc: 0,
+        csize: 0,
+        usize: 0,
+        flags: 0x800,
+        method: 0,
+        m: undefined,
+      })),
+    ];
     for (const c of entries) {
       const name = enc.encode(c.name);
       const mode = c.m?.unixMode;
-      w.u32(0x02014b50).u16(mode === undefined ? 20 : 0x0300 | 20).u16(20).u16(c.flags).u16(c.method).u16(0).u16(0x21);
+      w.u32(0x02014b50)
+        .u16(mode === undefined ? 20 : 0x0300 | 20)
+        .u16(20)
+        .u16(c.flags)
+        .u16(c.method)
+        .u16(0)
+        .u16(0x21);
       w.u32(c.crc).u32(c.csize).u32(c.usize).u16(name.length).u16(0).u16(0).u16(0).u16(0);
-      w.u32(mode === undefined ? 0 : (mode << 16) >>> 0).u32(c.offset).bytes(name);
+      w.u32(mode === undefined ? 0 : (mode << 16) >>> 0)
+        .u32(c.offset)
+        .bytes(name);
     }
     const cdEnd = w.length;
     if (opts.zip64End) {
       const z = w.length;
-      w.u32(0x06064b50).u64(44).u16(45).u16(45).u32(0).u32(0).u64(entries.length).u64(entries.length).u64(cdEnd - cdStart).u64(cdStart);
+      w.u32(0x06064b50)
+        .u64(44)
+        .u16(45)
+        .u16(45)
+        .u32(0)
+        .u32(0)
+        .u64(entries.length)
+        .u64(entries.length)
+        .u64(cdEnd - cdStart)
+        .u64(cdStart);
       w.u32(0x07064b50).u32(0).u64(z).u32(1);
     }
-    w.u32(0x06054b50).u16(0).u16(0).u16(entries.length).u16(entries.length).u32(cdEnd - cdStart).u32(cdStart).u16(0);
+    w.u32(0x06054b50)
+      .u16(0)
+      .u16(0)
+      .u16(entries.length)
+      .u16(entries.length)
+      .u32(cdEnd - cdStart)
+      .u32(cdStart)
+      .u16(0);
   }
   if (opts.trailing) w.bytes(opts.trailing);
   return Uint8Array.from(w.parts);

@@ -43,7 +43,12 @@ export interface BlockResult {
  * The seek-bzip decoder reads a whole-buffer stream; this drives it one block at a time over a window so
  * only the current compressed block is held (it needs the 4-byte `BZh<level>` header, supplied virtually).
  */
-export function decodeBzip2Block(data: Uint8Array, bit: number, level: number, complete: boolean): BlockResult {
+export function decodeBzip2Block(
+  data: Uint8Array,
+  bit: number,
+  level: number,
+  complete: boolean,
+): BlockResult {
   const header = [0x42, 0x5a, 0x68, 0x30 + level];
   let pos = 0;
   const source: ByteSource = {
@@ -68,7 +73,8 @@ export function decodeBzip2Block(data: Uint8Array, bit: number, level: number, c
   let total = 0;
   const sink = {
     writeByte(b: number): void {
-      if (++total > MAX_BLOCK_OUTPUT) throw new ScanStop('PARSE_ERROR', 'bzip2 block expands beyond the format maximum');
+      if (++total > MAX_BLOCK_OUTPUT)
+        throw new ScanStop('PARSE_ERROR', 'bzip2 block expands beyond the format maximum');
       piece[fill++] = b;
       if (fill === piece.length) {
         output.push(piece);

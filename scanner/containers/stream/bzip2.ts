@@ -40,8 +40,14 @@ class Bzip2Reader implements ByteSink {
 
   async end(): Promise<void> {
     await this.pump(true);
-    if (this.state === 'blocks') throw new ScanStop('TRUNCATED', 'bzip2 stream ends before its end-of-stream marker', this.dropped + this.length);
-    if (this.state === 'header' && this.length > this.bit / 8) throw new ScanStop('TRUNCATED', 'bzip2 stream ends inside a header');
+    if (this.state === 'blocks')
+      throw new ScanStop(
+        'TRUNCATED',
+        'bzip2 stream ends before its end-of-stream marker',
+        this.dropped + this.length,
+      );
+    if (this.state === 'header' && this.length > this.bit / 8)
+      throw new ScanStop('TRUNCATED', 'bzip2 stream ends inside a header');
     await this.out.end();
     await this.trailing.end();
     this.ctx.scanned('bzip2', `bzip2: ${this.streams} streams, ${this.out.expanded} bytes expanded`);
@@ -50,7 +56,11 @@ class Bzip2Reader implements ByteSink {
   private append(chunk: Uint8Array): void {
     const need = this.length + chunk.length;
     if (need - Math.floor(this.bit / 8) > MAX_BZIP2_WINDOW) {
-      throw new ScanStop('PARSE_ERROR', `bzip2 block longer than ${MAX_BZIP2_WINDOW} compressed bytes`, this.dropped + this.length);
+      throw new ScanStop(
+        'PARSE_ERROR',
+        `bzip2 block longer than ${MAX_BZIP2_WINDOW} compressed bytes`,
+        this.dropped + this.length,
+      );
     }
     if (need > this.data.length) {
       const grown = new Uint8Array(Math.max(need, this.data.length * 2));
@@ -85,7 +95,12 @@ class Bzip2Reader implements ByteSink {
       if (!complete && this.length - start < this.attemptAt) return;
       let r;
       try {
-        r = decodeBzip2Block(this.data.subarray(start, this.length), this.bit - start * 8, this.level, complete);
+        r = decodeBzip2Block(
+          this.data.subarray(start, this.length),
+          this.bit - start * 8,
+          this.level,
+          complete,
+        );
       } catch (err) {
         if (err !== NEED_MORE) throw err;
         this.attemptAt = Math.min(MAX_BZIP2_WINDOW, (this.length - start) * 2);

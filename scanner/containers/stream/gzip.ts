@@ -13,7 +13,8 @@ const FEXTRA = 4;
 const FNAME = 8;
 const FCOMMENT = 16;
 
-type State = 'hdr' | 'xlen' | 'extra' | 'name' | 'comment' | 'hcrc' | 'inflate' | 'trailer' | 'between' | 'trailing';
+type State =
+  'hdr' | 'xlen' | 'extra' | 'name' | 'comment' | 'hcrc' | 'inflate' | 'trailer' | 'between' | 'trailing';
 
 /**
  * gzip (RFC 1952), all members of a concatenated file expanded into one nested object named after the first
@@ -52,7 +53,11 @@ class GzipReader implements ByteSink {
   async end(): Promise<void> {
     if (this.state === 'inflate') await this.pump!.end();
     else if (this.state !== 'between' && this.state !== 'trailing') {
-      throw new ScanStop('TRUNCATED', `gzip ends inside a member ${this.state === 'trailer' ? 'trailer' : 'header'}`, this.offset);
+      throw new ScanStop(
+        'TRUNCATED',
+        `gzip ends inside a member ${this.state === 'trailer' ? 'trailer' : 'header'}`,
+        this.offset,
+      );
     }
     await this.out.end();
     await this.trailing.end();
@@ -79,7 +84,11 @@ class GzipReader implements ByteSink {
       case 'comment': {
         let p = pos;
         while (p < buf.length && buf[p] !== 0) {
-          if (++this.fieldLength > MAX_GZIP_FIELD) throw new ScanStop('LIMIT_HEADER', `gzip ${this.state} field longer than ${MAX_GZIP_FIELD} bytes`);
+          if (++this.fieldLength > MAX_GZIP_FIELD)
+            throw new ScanStop(
+              'LIMIT_HEADER',
+              `gzip ${this.state} field longer than ${MAX_GZIP_FIELD} bytes`,
+            );
           if (this.state === 'name' && this.field.length < 256) this.field.push(buf[p]!);
           p++;
         }

@@ -106,7 +106,8 @@ class Lz4Reader implements ByteSink {
         }
         this.raw = (size & 0x80000000) !== 0;
         const len = size & 0x7fffffff;
-        if (len > this.blockMax) throw new ScanStop('PARSE_ERROR', `lz4 block of ${len} bytes exceeds the frame's ${this.blockMax}`);
+        if (len > this.blockMax)
+          throw new ScanStop('PARSE_ERROR', `lz4 block of ${len} bytes exceeds the frame's ${this.blockMax}`);
         return this.next('block', len + this.blockChecksum);
       }
       case 'block':

@@ -52,7 +52,10 @@ export class TrailingData {
   async write(chunk: Uint8Array, offset: number): Promise<void> {
     if (chunk.length === 0) return;
     if (!this.member) {
-      CONTAINER_RULES.report(this.ctx, 'CONTAINER-POLYGLOT', { message: `data after the end of the ${this.what}`, offset });
+      CONTAINER_RULES.report(this.ctx, 'CONTAINER-POLYGLOT', {
+        message: `data after the end of the ${this.what}`,
+        offset,
+      });
       this.member = this.ctx.openMember('<trailing>');
     }
     this.bytes += chunk.length;

@@ -19,7 +19,9 @@ interface XzModuleHost {
 }
 
 /** Frees the native context of a decoder dropped without close() (a scan stopped by a limit upstream). */
-const leaked = new FinalizationRegistry<{ x: XzExports; ptr: number }>((held) => held.x.destroy_context(held.ptr));
+const leaked = new FinalizationRegistry<{ x: XzExports; ptr: number }>((held) =>
+  held.x.destroy_context(held.ptr),
+);
 
 const XZ_OK = 0;
 const XZ_STREAM_END = 1;
@@ -83,7 +85,10 @@ export class XzDecoder {
       const w = this.words();
       if (status !== XZ_OK && status !== XZ_STREAM_END) {
         this.close();
-        throw new ScanStop(status === 8 ? 'TRUNCATED' : 'PARSE_ERROR', `xz: ${XZ_ERRORS[status] ?? `error ${status}`}`);
+        throw new ScanStop(
+          status === 8 ? 'TRUNCATED' : 'PARSE_ERROR',
+          `xz: ${XZ_ERRORS[status] ?? `error ${status}`}`,
+        );
       }
       const outLength = w[5]!;
       const out = new Uint8Array(this.x.memory.buffer, w[4]!, outLength).slice();

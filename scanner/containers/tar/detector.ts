@@ -50,12 +50,27 @@ class TarReader implements ByteSink {
   }
 
   async end(): Promise<void> {
-    if (this.state === 'data' || this.state === 'meta' || (this.state === 'skip' && this.remaining > 0) || this.g.partial) {
-      this.ctx.issue('TRUNCATED', `tar ends inside ${this.memberName ? `member ${shownName(this.memberName)}` : 'a header'}`, this.offset);
+    if (
+      this.state === 'data' ||
+      this.state === 'meta' ||
+      (this.state === 'skip' && this.remaining > 0) ||
+      this.g.partial
+    ) {
+      this.ctx.issue(
+        'TRUNCATED',
+        `tar ends inside ${this.memberName ? `member ${shownName(this.memberName)}` : 'a header'}`,
+        this.offset,
+      );
     }
     if (this.member) await this.member.end();
-    if (this.afterEnd > 0) this.ctx.issue('PARSE_ERROR', `${this.afterEnd} non-zero bytes after the end-of-archive block were not read`);
-    const legacy = ['pickle', 'storages'].every((n) => this.names.has(n)) && LEGACY_TORCH.some((n) => n !== 'pickle' && n !== 'storages' && this.names.has(n));
+    if (this.afterEnd > 0)
+      this.ctx.issue(
+        'PARSE_ERROR',
+        `${this.afterEnd} non-zero bytes after the end-of-archive block were not read`,
+      );
+    const legacy =
+      ['pickle', 'storages'].every((n) => this.names.has(n)) &&
+      LEGACY_TORCH.some((n) => n !== 'pickle' && n !== 'storages' && this.names.has(n));
     this.ctx.scanned(legacy ? 'pytorch-legacy-tar' : 'tar', `tar: ${this.members} members`);
   }
 
@@ -110,7 +125,8 @@ class TarReader implements ByteSink {
       this.state = 'end';
       return;
     }
-    if (!checksumOk(b)) throw new ScanStop('PARSE_ERROR', 'tar header checksum does not match; the rest was not read', at);
+    if (!checksumOk(b))
+      throw new ScanStop('PARSE_ERROR', 'tar header checksum does not match; the rest was not read', at);
     const h = parseHeader(b);
     if (Number.isNaN(h.size)) throw new ScanStop('PARSE_ERROR', 'tar header size field is invalid', at);
     if ('xgLK'.includes(h.type)) return this.startMeta(h);
@@ -118,15 +134,18 @@ class TarReader implements ByteSink {
     this.memberName = h.name;
     this.checkName(h);
     if (h.type === '0' || h.type === '7' || !'123456DMVNS'.includes(h.type)) return this.openMember(h);
-    if (h.type === 'S') this.ctx.issue('UNSUPPORTED_FORMAT', `sparse member ${shownName(h.name)} is not read`);
-    if (h.type === 'M') this.ctx.issue('UNSUPPORTED_FORMAT', `multi-volume continuation ${shownName(h.name)} is not read`);
+    if (h.type === 'S')
+      this.ctx.issue('UNSUPPORTED_FORMAT', `sparse member ${shownName(h.name)} is not read`);
+    if (h.type === 'M')
+      this.ctx.issue('UNSUPPORTED_FORMAT', `multi-volume continuation ${shownName(h.name)} is not read`);
     // As tar readers do: only regular files and GNU D/M/N/S entries carry data blocks.
     this.skipData('DMNS'.includes(h.type) ? h.size : 0);
   }
 
   private startMeta(h: TarHeader): void {
     const cap = Math.min(MAX_TAR_META, this.ctx.limits.maxHeaderBytes);
-    if (h.size > cap) throw new ScanStop('LIMIT_HEADER', `tar ${h.type} header of ${h.size} bytes exceeds ${cap}`);
+    if (h.size > cap)
+      throw new ScanStop('LIMIT_HEADER', `tar ${h.type} header of ${h.size} bytes exceeds ${cap}`);
     this.metaType = h.type;
     this.padding = (BLOCK - (h.size % BLOCK)) % BLOCK;
     this.state = 'meta';
@@ -141,9 +160,11 @@ class TarReader implements ByteSink {
     else {
       const records = parsePax(data);
       if (!records) throw new ScanStop('PARSE_ERROR', 'malformed pax extended header');
-      if ([...records.keys()].some((k) => k.startsWith('GNU.sparse'))) this.ctx.issue('UNSUPPORTED_FORMAT', 'sparse (pax GNU.sparse) member is not read');
+      if ([...records.keys()].some((k) => k.startsWith('GNU.sparse')))
+        this.ctx.issue('UNSUPPORTED_FORMAT', 'sparse (pax GNU.sparse) member is not read');
       if (this.metaType === 'x') this.pax = records;
-      else if (records.has('size') || records.has('path')) this.ctx.issue('UNSUPPORTED_FORMAT', 'global pax header setting path/size is not applied');
+      else if (records.has('size') || records.has('path'))
+        this.ctx.issue('UNSUPPORTED_FORMAT', 'global pax header setting path/size is not applied');
     }
     this.remaining = this.padding;
     this.state = this.remaining > 0 ? 'skip' : 'header';
@@ -170,24 +191,47 @@ class TarReader implements ByteSink {
   private checkName(h: TarHeader): void {
     const shown = shownName(h.name);
     const why = traversalReason(h.name);
-    if (why) CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', { message: `member ${shown}: ${why}`, offset: this.headerAt });
+    if (why)
+      CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', {
+        message: `member ${shown}: ${why}`,
+        offset: this.headerAt,
+      });
     if (h.type === '2' || h.type === '1') {
-      const escapes = h.type === '2' ? linkEscapes(h.name, h.linkname) : traversalReason(h.linkname) !== undefined;
+      const escapes =
+        h.type === '2' ? linkEscapes(h.name, h.linkname) : traversalReason(h.linkname) !== undefined;
       const kind = h.type === '2' ? 'symbolic link' : 'hard link';
-      if (escapes) CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', { message: `${kind} ${shown} points outside the archive`, offset: this.headerAt });
-      else CONTAINER_RULES.report(this.ctx, 'CONTAINER-SYMLINK', { message: `${kind} ${shown}`, offset: this.headerAt });
+      if (escapes)
+        CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', {
+          message: `${kind} ${shown} points outside the archive`,
+          offset: this.headerAt,
+        });
+      else
+        CONTAINER_RULES.report(this.ctx, 'CONTAINER-SYMLINK', {
+          message: `${kind} ${shown}`,
+          offset: this.headerAt,
+        });
     } else if ('346'.includes(h.type)) {
-      CONTAINER_RULES.report(this.ctx, 'CONTAINER-SPECIAL-FILE', { message: `special file ${shown} (type ${h.type})`, offset: this.headerAt });
+      CONTAINER_RULES.report(this.ctx, 'CONTAINER-SPECIAL-FILE', {
+        message: `special file ${shown} (type ${h.type})`,
+        offset: this.headerAt,
+      });
     }
   }
 
   private async openMember(h: TarHeader): Promise<void> {
     if (++this.members > this.ctx.limits.maxMembers) {
-      throw new ScanStop('LIMIT_MEMBERS', `more than ${this.ctx.limits.maxMembers} members; the rest was not read`, this.headerAt);
+      throw new ScanStop(
+        'LIMIT_MEMBERS',
+        `more than ${this.ctx.limits.maxMembers} members; the rest was not read`,
+        this.headerAt,
+      );
     }
     const clean = h.name.replace(/^(\.\/)+/, '');
     this.names.add(clean);
-    this.member = this.ctx.openMember(h.name, clean === 'storages' ? { size: h.size, format: 'pickle' } : { size: h.size });
+    this.member = this.ctx.openMember(
+      h.name,
+      clean === 'storages' ? { size: h.size, format: 'pickle' } : { size: h.size },
+    );
     this.remaining = h.size;
     this.padding = (BLOCK - (h.size % BLOCK)) % BLOCK;
     this.state = 'data';

@@ -27,7 +27,10 @@ export function numeric(b: Uint8Array, at: number, len: number): number {
     for (let i = 1; i < f.length; i++) v = v * 256 + f[i]!;
     return v;
   }
-  const text = latin1.decode(f).replace(/[\0 ]+$/, '').replace(/^[ \0]+/, '');
+  const text = latin1
+    .decode(f)
+    .replace(/[\0 ]+$/, '')
+    .replace(/^[ \0]+/, '');
   if (text === '') return 0;
   return /^[0-7]+$/.test(text) ? parseInt(text, 8) : NaN;
 }
@@ -59,7 +62,12 @@ export function parseHeader(b: Uint8Array): TarHeader {
     if (prefix !== '') name = `${prefix}/${name}`;
   }
   const t = b[156]!;
-  return { name, size: numeric(b, 124, 12), type: t === 0 ? '0' : String.fromCharCode(t), linkname: field(b, 157, 100) };
+  return {
+    name,
+    size: numeric(b, 124, 12),
+    type: t === 0 ? '0' : String.fromCharCode(t),
+    linkname: field(b, 157, 100),
+  };
 }
 
 /** Pax extended header records: "<len> <key>=<value>\n". Malformed records stop the parse (returns undefined). */

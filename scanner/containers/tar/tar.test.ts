@@ -4,11 +4,13 @@ import { buildTar } from '../../testkit/tar-builder.js';
 import { torchStateDictPickle } from '../../testkit/torch-pickle.js';
 import { buildZip } from '../../testkit/zip-builder.js';
 
-const PAYLOAD = new TextEncoder().encode("cposix\nsystem\n(Vtouch /tmp/pwned\ntR.");
+const PAYLOAD = new TextEncoder().encode('cposix\nsystem\n(Vtouch /tmp/pwned\ntR.');
 
 describe('tar reader', () => {
   it.each(CHUNK_SIZES)('reads members in order and scans each by content (chunk %i)', async (chunk) => {
-    const torch = buildZip([{ name: 'archive/data.pkl', data: torchStateDictPickle(4), descriptor: 'signed' }]);
+    const torch = buildZip([
+      { name: 'archive/data.pkl', data: torchStateDictPickle(4), descriptor: 'signed' },
+    ]);
     const tar = buildTar([
       { name: 'model.pth', data: torch },
       { name: 'code/inference.py', data: 'import torch\n' },
@@ -22,7 +24,13 @@ describe('tar reader', () => {
   });
 
   it('finds a payload member and keeps reading', async () => {
-    const r = await scanAt(buildTar([{ name: 'a.pkl', data: PAYLOAD }, { name: 'b.txt', data: 'hello' }]), 7);
+    const r = await scanAt(
+      buildTar([
+        { name: 'a.pkl', data: PAYLOAD },
+        { name: 'b.txt', data: 'hello' },
+      ]),
+      7,
+    );
     expect(r.verdict).toBe('malicious');
     expect(formats(r)['b.txt']).toBe('text');
   });
@@ -44,13 +52,25 @@ describe('tar reader', () => {
     const long = `${'d/'.repeat(70)}payload.pkl`;
     const r = await scanAt(buildTar([{ name: long, data: PAYLOAD }]), 7);
     expect(formats(r)[long]).toBe('pickle');
-    const pax = await scanAt(buildTar([{ name: 'short', data: PAYLOAD, pax: { path: 'renamed/by/pax.pkl' } }, { name: 'after.txt', data: 'x' }]), 7);
+    const pax = await scanAt(
+      buildTar([
+        { name: 'short', data: PAYLOAD, pax: { path: 'renamed/by/pax.pkl' } },
+        { name: 'after.txt', data: 'x' },
+      ]),
+      7,
+    );
     expect(formats(pax)['renamed/by/pax.pkl']).toBe('pickle');
     expect(formats(pax)['after.txt']).toBe('text');
   });
 
   it('reports traversal in names and escaping links; in-archive links and devices are notes', async () => {
-    const names = await scanAt(buildTar([{ name: '../../tmp/x', data: 'x' }, { name: '/etc/passwd', data: 'x' }]), 7);
+    const names = await scanAt(
+      buildTar([
+        { name: '../../tmp/x', data: 'x' },
+        { name: '/etc/passwd', data: 'x' },
+      ]),
+      7,
+    );
     expect(ruleIds(names)).toEqual(['CONTAINER-PATH-TRAVERSAL', 'CONTAINER-PATH-TRAVERSAL']);
     expect(names.verdict).toBe('malicious');
     const links = await scanAt(
@@ -62,11 +82,22 @@ describe('tar reader', () => {
       ]),
       7,
     );
-    expect(ruleIds(links)).toEqual(['CONTAINER-PATH-TRAVERSAL', 'CONTAINER-PATH-TRAVERSAL', 'CONTAINER-SPECIAL-FILE', 'CONTAINER-SYMLINK']);
+    expect(ruleIds(links)).toEqual([
+      'CONTAINER-PATH-TRAVERSAL',
+      'CONTAINER-PATH-TRAVERSAL',
+      'CONTAINER-SPECIAL-FILE',
+      'CONTAINER-SYMLINK',
+    ]);
   });
 
   it('fails closed on bad checksums, truncation, sparse members and data after the end', async () => {
-    const bad = await scanAt(buildTar([{ name: 'a.txt', data: 'x' }, { name: 'b.pkl', data: PAYLOAD, badChecksum: true }]), 7);
+    const bad = await scanAt(
+      buildTar([
+        { name: 'a.txt', data: 'x' },
+        { name: 'b.pkl', data: PAYLOAD, badChecksum: true },
+      ]),
+      7,
+    );
     expect(issueCodes(bad)).toContain('PARSE_ERROR');
     const full = buildTar([{ name: 'a.pkl', data: PAYLOAD }]);
     const cut = await scanAt(full.subarray(0, 600), 7);
@@ -75,7 +106,14 @@ describe('tar reader', () => {
     expect(issueCodes(sparse)).toContain('UNSUPPORTED_FORMAT');
     const after = await scanAt(buildTar([{ name: 'a.txt', data: 'x' }], { trailing: PAYLOAD }), 7);
     expect(issueCodes(after)).toContain('PARSE_ERROR');
-    const many = await scanAt(buildTar([{ name: 'a', data: 'x' }, { name: 'b', data: 'y' }]), 7, { maxMembers: 1 });
+    const many = await scanAt(
+      buildTar([
+        { name: 'a', data: 'x' },
+        { name: 'b', data: 'y' },
+      ]),
+      7,
+      { maxMembers: 1 },
+    );
     expect(issueCodes(many)).toContain('LIMIT_MEMBERS');
   });
 });

@@ -30,38 +30,55 @@ function scripted(code: string, extra: ZipMember[] = []): Uint8Array {
 }
 
 describe('TorchScript archives and code', () => {
-  it.each(CHUNK_SIZES)('a scripted module is torchscript with code read as TorchScript and no findings (chunk %i)', async (chunk) => {
-    const r = await scanAt(scripted(TINYNET), chunk);
-    expect(r.format).toBe('torchscript');
-    expect(formats(r)).toMatchObject({
-      'archive/data/0': 'data',
-      'archive/code/__torch__.py': 'torchscript-code',
-      'archive/code/__torch__.py.debug_pkl': 'pickle',
-      'archive/constants.pkl': 'pickle',
-    });
-    expect(ruleIds(r)).toEqual([]);
-    expect(r.coverage.issues).toEqual([]);
-  });
+  it.each(CHUNK_SIZES)(
+    'a scripted module is torchscript with code read as TorchScript and no findings (chunk %i)',
+    async (chunk) => {
+      const r = await scanAt(scripted(TINYNET), chunk);
+      expect(r.format).toBe('torchscript');
+      expect(formats(r)).toMatchObject({
+        'archive/data/0': 'data',
+        'archive/code/__torch__.py': 'torchscript-code',
+        'archive/code/__torch__.py.debug_pkl': 'pickle',
+        'archive/constants.pkl': 'pickle',
+      });
+      expect(ruleIds(r)).toEqual([]);
+      expect(r.coverage.issues).toEqual([]);
+    },
+  );
 
-  it.each(CHUNK_SIZES)('reports OS access, dynamic code, dunder escapes and custom ops (chunk %i)', async (chunk) => {
-    const evil = `${TINYNET}    _1 = os.system("id")\n    # type: (int) -> __import__('os').popen('id')\n    _2 = x.__globals__\n    _3 = torch.ops.evil_ns.run(x)\n`;
-    const r = await scanAt(scripted(evil), chunk);
-    expect(ruleIds(r)).toEqual(['TORCHSCRIPT-CUSTOM-OP', 'TORCHSCRIPT-DUNDER-ESCAPE', 'TORCHSCRIPT-DYNAMIC-CODE', 'TORCHSCRIPT-SYSTEM-ACCESS']);
-    expect(r.verdict).toBe('malicious');
-    const sys = r.findings.find((f) => f.ruleId === 'TORCHSCRIPT-SYSTEM-ACCESS');
-    expect(sys?.callable).toBe('os.system');
-    expect(sys?.location.member).toBe('archive/code/__torch__.py');
-    expect(JSON.stringify(r.findings)).not.toContain('"id"');
-  });
+  it.each(CHUNK_SIZES)(
+    'reports OS access, dynamic code, dunder escapes and custom ops (chunk %i)',
+    async (chunk) => {
+      const evil = `${TINYNET}    _1 = os.system("id")\n    # type: (int) -> __import__('os').popen('id')\n    _2 = x.__globals__\n    _3 = torch.ops.evil_ns.run(x)\n`;
+      const r = await scanAt(scripted(evil), chunk);
+      expect(ruleIds(r)).toEqual([
+        'TORCHSCRIPT-CUSTOM-OP',
+        'TORCHSCRIPT-DUNDER-ESCAPE',
+        'TORCHSCRIPT-DYNAMIC-CODE',
+        'TORCHSCRIPT-SYSTEM-ACCESS',
+      ]);
+      expect(r.verdict).toBe('malicious');
+      const sys = r.findings.find((f) => f.ruleId === 'TORCHSCRIPT-SYSTEM-ACCESS');
+      expect(sys?.callable).toBe('os.system');
+      expect(sys?.location.member).toBe('archive/code/__torch__.py');
+      expect(JSON.stringify(r.findings)).not.toContain('"id"');
+    },
+  );
 
   it('ordinary Python under code/ in a non-torch zip is not treated as TorchScript', async () => {
-    const r = await scanAt(buildZip([{ name: 'project/code/train.py', data: 'import os\nos.path.join("a")\n' }]), 7);
+    const r = await scanAt(
+      buildZip([{ name: 'project/code/train.py', data: 'import os\nos.path.join("a")\n' }]),
+      7,
+    );
     expect(formats(r)['project/code/train.py']).toBe('text');
     expect(ruleIds(r)).toEqual([]);
   });
 
   it('binary content in a code member is an issue, not silently clean', async () => {
-    const r = await scanAt(scripted(TINYNET, [{ name: 'archive/code/__torch__/x.py', data: new Uint8Array([0x63, 0, 1, 2]) }]), 7);
+    const r = await scanAt(
+      scripted(TINYNET, [{ name: 'archive/code/__torch__/x.py', data: new Uint8Array([0x63, 0, 1, 2]) }]),
+      7,
+    );
     expect(r.coverage.issues.map((i) => i.code)).toEqual(['PARSE_ERROR']);
   });
 });

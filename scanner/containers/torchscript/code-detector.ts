@@ -51,7 +51,11 @@ class TorchscriptCode implements ByteSink {
   write(chunk: Uint8Array): void {
     if (!this.binary && chunk.includes(0)) {
       this.binary = true;
-      this.ctx.issue('PARSE_ERROR', 'binary content in a TorchScript code member; not checked as code', this.offset);
+      this.ctx.issue(
+        'PARSE_ERROR',
+        'binary content in a TorchScript code member; not checked as code',
+        this.offset,
+      );
     }
     this.offset += chunk.length;
     if (this.binary) return;
@@ -89,7 +93,8 @@ class TorchscriptCode implements ByteSink {
     }
     OPS.lastIndex = 0;
     for (let m = OPS.exec(text); m; m = OPS.exec(text)) {
-      if (!r.builtinOps.has(m[1]!)) this.hit('TORCHSCRIPT-CUSTOM-OP', `torch.ops.${m[1]}.${m[2]}`, base + m.index);
+      if (!r.builtinOps.has(m[1]!))
+        this.hit('TORCHSCRIPT-CUSTOM-OP', `torch.ops.${m[1]}.${m[2]}`, base + m.index);
     }
   }
 

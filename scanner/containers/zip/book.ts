@@ -15,6 +15,8 @@ interface LocalRecord {
   /** Offset just past the entry's data (and descriptor); undefined while it is read. */
   end: number | undefined;
   head: Uint8Array | undefined;
+  /** Compressed bytes read for the entry. */
+  compressed: number | undefined;
 }
 
 /**
@@ -39,22 +41,31 @@ export class ZipBook {
   /** A local header was read; reports duplicate names and path traversal. */
   addLocal(name: string, offset: number): void {
     if (this.localNames.has(name)) {
-      CONTAINER_RULES.report(this.ctx, 'CONTAINER-ZIP-DUPLICATE-NAME', { message: `two members are named ${shownName(name)}`, offset });
+      CONTAINER_RULES.report(this.ctx, 'CONTAINER-ZIP-DUPLICATE-NAME', {
+        message: `two members are named ${shownName(name)}`,
+        offset,
+      });
     }
     this.localNames.add(name);
     const why = traversalReason(name);
-    if (why) CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', { message: `member ${shownName(name)}: ${why}`, offset });
-    const rec: LocalRecord = { name, offset, end: undefined, head: undefined };
+    if (why)
+      CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', {
+        message: `member ${shownName(name)}: ${why}`,
+        offset,
+      });
+    const rec: LocalRecord = { name, offset, end: undefined, head: undefined, compressed: undefined };
     this.byOffset.set(offset, rec);
     this.ordered.push(rec);
   }
 
   /** The current entry's data ended at `end`; keep its first bytes while the budget lasts. */
-  finishLocal(end: number, head: Uint8Array, supported: boolean): void {
+  finishLocal(end: number, compressed: number, head: Uint8Array, supported: boolean): void {
     const rec = this.ordered[this.ordered.length - 1];
     if (!rec) return;
     rec.end = end;
-    if (supported && head.length >= NUMPY_MAGIC.length && NUMPY_MAGIC.every((b, i) => head[i] === b)) this.numpyMembers++;
+    rec.compressed = compressed;
+    if (supported && head.length >= NUMPY_MAGIC.length && NUMPY_MAGIC.every((b, i) => head[i] === b))
+      this.numpyMembers++;
     if (head.length <= this.headBudget) {
       rec.head = head.slice();
       this.headBudget -= head.length;
@@ -75,7 +86,11 @@ export class ZipBook {
           offset: at,
         });
       }
-      this.ctx.issue('UNREADABLE', `central directory entry ${shown} points to offset ${c.localOffset}, where no local header was read; it cannot be read in one pass`, at);
+      this.ctx.issue(
+        'UNREADABLE',
+        `central directory entry ${shown} points to offset ${c.localOffset}, where no local header was read; it cannot be read in one pass`,
+        at,
+      );
       return;
     }
     if (rec.name !== name) {
@@ -84,21 +99,42 @@ export class ZipBook {
         offset: at,
       });
       const why = traversalReason(name);
-      if (why) CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', { message: `member ${shown}: ${why}`, offset: at });
+      if (why)
+        CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', {
+          message: `member ${shown}: ${why}`,
+          offset: at,
+        });
+    }
+    if (rec.compressed !== undefined && c.csize !== rec.compressed) {
+      this.ctx.issue(
+        'UNREADABLE',
+        `member ${shown}: the central directory gives ${c.csize} compressed bytes, ${rec.compressed} were read; a central-directory reader sees other data`,
+        at,
+      );
     }
     if (unixType(c) === S_IFLNK) this.checkLink(rec, shown, at);
   }
 
   private checkLink(rec: LocalRecord, shown: string, at: number): void {
     if (!rec.head) {
-      this.ctx.issue('UNREADABLE', `symbolic link ${shown}: target not kept, cannot check where it points`, at);
+      this.ctx.issue(
+        'UNREADABLE',
+        `symbolic link ${shown}: target not kept, cannot check where it points`,
+        at,
+      );
       return;
     }
     const target = new TextDecoder('utf-8').decode(rec.head);
     if (linkEscapes(rec.name, target)) {
-      CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', { message: `symbolic link ${shown} points outside the archive`, offset: at });
+      CONTAINER_RULES.report(this.ctx, 'CONTAINER-PATH-TRAVERSAL', {
+        message: `symbolic link ${shown} points outside the archive`,
+        offset: at,
+      });
     } else {
-      CONTAINER_RULES.report(this.ctx, 'CONTAINER-SYMLINK', { message: `symbolic link ${shown}`, offset: at });
+      CONTAINER_RULES.report(this.ctx, 'CONTAINER-SYMLINK', {
+        message: `symbolic link ${shown}`,
+        offset: at,
+      });
     }
   }
 
@@ -119,7 +155,8 @@ export class ZipBook {
   /** The format the members show: torchscript, pytorch-zip, numpy-npz, keras-v3, else zip. */
   refine(): FormatId {
     const names = [...this.localNames, ...this.centralNames];
-    if (names.some((n) => /^[^/]+\/constants\.pkl$/.test(n) || /^[^/]+\/code\//.test(n))) return 'torchscript';
+    if (names.some((n) => /^[^/]+\/constants\.pkl$/.test(n) || /^[^/]+\/code\//.test(n)))
+      return 'torchscript';
     if (names.some((n) => /^([^/]+\/)?data\.pkl$/.test(n))) return 'pytorch-zip';
     if (this.count > 0 && this.numpyMembers === this.count) return 'numpy-npz';
     if (this.localNames.has('config.json') && this.localNames.has('metadata.json')) return 'keras-v3';

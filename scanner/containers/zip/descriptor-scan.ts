@@ -79,6 +79,10 @@ export class DescriptorScanner {
   private found(win: Uint8Array, dataEnd: number, after: number, unsigned = 0): ScanStep {
     this.sent += dataEnd;
     this.held = new Uint8Array(0);
-    return { data: win.subarray(0, dataEnd), rest: win.subarray(after), descriptorLength: unsigned === 0 ? after - dataEnd : unsigned };
+    return {
+      data: win.subarray(0, dataEnd),
+      rest: win.subarray(after),
+      descriptorLength: unsigned === 0 ? after - dataEnd : unsigned,
+    };
   }
 }

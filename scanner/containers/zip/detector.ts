@@ -9,9 +9,23 @@ import { DescriptorScanner } from './descriptor-scan.js';
 import { ZipEntry } from './entry.js';
 import * as R from './records.js';
 import { findRecord } from './resync.js';
-import { routeMember, torchRoot } from './routing.js';
+import { startEntry } from './start-entry.js';
 
-type State = 'sig' | 'local' | 'localVar' | 'data' | 'inflate' | 'scan' | 'central' | 'centralVar' | 'eocd' | 'z64' | 'dsig' | 'skip' | 'resync' | 'trailing';
+type State =
+  | 'sig'
+  | 'local'
+  | 'localVar'
+  | 'data'
+  | 'inflate'
+  | 'scan'
+  | 'central'
+  | 'centralVar'
+  | 'eocd'
+  | 'z64'
+  | 'dsig'
+  | 'skip'
+  | 'resync'
+  | 'trailing';
 type Step = number | { rest: Uint8Array; offset: number };
 
 /**
@@ -80,13 +94,21 @@ class ZipReader implements ByteSink {
       this.entry = undefined;
     } else if (this.state === 'skip' && this.remaining > 0) {
       this.ctx.issue('TRUNCATED', `archive ends ${this.remaining} bytes before the end of a record`, where);
-    } else if (this.state !== 'sig' && this.state !== 'trailing' && this.state !== 'resync' && this.state !== 'skip') {
+    } else if (
+      this.state !== 'sig' &&
+      this.state !== 'trailing' &&
+      this.state !== 'resync' &&
+      this.state !== 'skip'
+    ) {
       this.ctx.issue('TRUNCATED', 'archive ends inside a ZIP header', where);
     } else if (this.state === 'sig' && this.g.partial) {
       this.ctx.issue('PARSE_ERROR', 'archive ends with a partial record signature', where);
     }
     if (this.trailing) await this.trailing.end();
-    const cd = this.book.centralEntries > 0 ? `, ${this.book.centralEntries} central directory entries` : ', no central directory';
+    const cd =
+      this.book.centralEntries > 0
+        ? `, ${this.book.centralEntries} central directory entries`
+        : ', no central directory';
     this.ctx.scanned(this.book.refine(), `zip: ${this.book.count} members${cd}`);
   }
 
@@ -190,7 +212,11 @@ class ZipReader implements ByteSink {
     }
     // A data descriptor without signature: those 4 bytes were its CRC.
     if (expected > 0) return this.skip(p, expected - 4, 'sig');
-    this.ctx.issue('PARSE_ERROR', `unrecognised bytes at offset ${this.recordStart}; skipped to the next ZIP record`, this.recordStart);
+    this.ctx.issue(
+      'PARSE_ERROR',
+      `unrecognised bytes at offset ${this.recordStart}; skipped to the next ZIP record`,
+      this.recordStart,
+    );
     this.state = 'resync';
     this.carry = this.g.bytes.slice(1);
     return p;
@@ -238,29 +264,19 @@ class ZipReader implements ByteSink {
   }
 
   private async openEntry(p: number): Promise<number> {
-    const h = this.local!;
-    const b = this.g.bytes;
-    const name = R.decodeName(b.subarray(0, h.nameLength), h.flags);
-    const sizes = { usize: h.usize, csize: h.csize };
-    const zip64 = R.applyZip64(b.subarray(h.nameLength), sizes);
-    if (this.book.count >= this.ctx.limits.maxMembers) {
-      throw new ScanStop('LIMIT_MEMBERS', `more than ${this.ctx.limits.maxMembers} members; the rest was not read`, this.recordStart);
-    }
-    this.book.addLocal(name, this.recordStart);
-    this.checkFlags(h.flags, name);
-    const root = torchRoot(name);
-    if (root !== undefined) this.torchRoots.add(root);
-    const hasDescriptor = (h.flags & R.FLAG_DESCRIPTOR) !== 0;
-    const known = !hasDescriptor || sizes.csize !== 0;
-    this.entry = new ZipEntry(this.ctx, name, h.method, known ? sizes.usize : undefined, routeMember(name, this.ctx.shared, this.torchRoots));
-    if (!this.entry.supported) {
-      const method = R.METHOD_NAMES[h.method] ?? `#${h.method}`;
-      this.ctx.issue('UNSUPPORTED_FORMAT', `member ${shownName(name)}: compression method ${method} is not read`, this.recordStart);
-    }
-    this.entryDescriptor = hasDescriptor ? (zip64 ? 20 : 12) : 0;
+    const started = startEntry(
+      this.ctx,
+      this.book,
+      this.torchRoots,
+      this.local!,
+      this.g.bytes,
+      this.recordStart,
+    );
+    this.entry = started.entry;
+    this.entryDescriptor = started.descriptor;
     this.dataStart = this.at(p);
-    if (known) {
-      this.remaining = sizes.csize;
+    if (started.csize !== undefined) {
+      this.remaining = started.csize;
       this.state = 'data';
       if (this.remaining === 0) await this.finishEntry(this.dataStart, this.entryDescriptor);
     } else if (this.entry.selfTerminating) {
@@ -272,22 +288,18 @@ class ZipReader implements ByteSink {
     return p;
   }
 
-  private checkFlags(flags: number, name: string): void {
-    const odd = flags & (R.FLAG_ENCRYPTED | R.FLAG_PATCHED | R.FLAG_STRONG);
-    if (odd === 0) return;
-    const shown = shownName(name);
-    CONTAINER_RULES.report(this.ctx, 'CONTAINER-ZIP-FLAG-BITS', { message: `member ${shown} has flag bits 0x${odd.toString(16)}`, offset: this.recordStart });
-    if (flags & (R.FLAG_ENCRYPTED | R.FLAG_STRONG)) {
-      this.ctx.issue('ENCRYPTED', `member ${shown} is flagged encrypted: read as plain bytes as PyTorch does; if it is really encrypted its content cannot be checked`, this.recordStart);
-    }
-  }
-
   private async finishEntry(end: number, descriptor: number): Promise<void> {
     const entry = this.entry!;
     this.entry = undefined;
     this.state = 'sig';
     this.expectDescriptor = descriptor;
-    if (await this.guarded(() => entry.end(), entry)) this.book.finishLocal(end, entry.head.subarray(0, entry.headLength), entry.supported);
+    if (await this.guarded(() => entry.end(), entry))
+      this.book.finishLocal(
+        end,
+        end - this.dataStart,
+        entry.head.subarray(0, entry.headLength),
+        entry.supported,
+      );
   }
 
   /** Run an entry step; a ScanStop becomes an issue of this archive naming the member, and the entry is dropped. */
@@ -298,7 +310,11 @@ class ZipReader implements ByteSink {
     } catch (err) {
       if (!(err instanceof ScanStop) || !entry) throw err;
       const shown = shownName(entry.name);
-      this.ctx.issue(err.code, err.message.startsWith(shown) ? err.message : `member ${shown}: ${err.message}`, this.dataStart);
+      this.ctx.issue(
+        err.code,
+        err.message.startsWith(shown) ? err.message : `member ${shown}: ${err.message}`,
+        this.dataStart,
+      );
       await entry.abort();
       this.entry = undefined;
       this.afterEntryFailure();
@@ -320,7 +336,10 @@ class ZipReader implements ByteSink {
 
   private async openTrailing(): Promise<void> {
     if (this.trailing) return;
-    CONTAINER_RULES.report(this.ctx, 'CONTAINER-POLYGLOT', { message: `data after the end of the ZIP archive`, offset: this.offset });
+    CONTAINER_RULES.report(this.ctx, 'CONTAINER-POLYGLOT', {
+      message: `data after the end of the ZIP archive`,
+      offset: this.offset,
+    });
     this.trailing = this.ctx.openMember('<trailing>');
   }
 }

@@ -107,7 +107,10 @@ export class ZipEntry {
         return;
       }
       if (this.pendingLength > 0) {
-        const head = growInto(this.pending, this.pendingLength, chunk).subarray(0, this.pendingLength + chunk.length);
+        const head = growInto(this.pending, this.pendingLength, chunk).subarray(
+          0,
+          this.pendingLength + chunk.length,
+        );
         this.pending = new Uint8Array(0);
         this.pendingLength = 0;
         return this.openWith(head, false);
@@ -119,7 +122,10 @@ export class ZipEntry {
 
   private async openWith(head: Uint8Array, complete: boolean): Promise<void> {
     const opts = this.plan.open(head, complete);
-    this.member = this.ctx.openMember(this.name, this.size === undefined || opts.size !== undefined ? opts : { ...opts, size: this.size });
+    this.member = this.ctx.openMember(
+      this.name,
+      this.size === undefined || opts.size !== undefined ? opts : { ...opts, size: this.size },
+    );
     if (head.length > 0) await this.member.write(head);
   }
 }

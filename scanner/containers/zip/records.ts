@@ -31,7 +31,14 @@ export interface LocalHeader {
 }
 
 export function parseLocal(b: Uint8Array): LocalHeader {
-  return { flags: u16(b, 2), method: u16(b, 4), csize: u32(b, 14), usize: u32(b, 18), nameLength: u16(b, 22), extraLength: u16(b, 24) };
+  return {
+    flags: u16(b, 2),
+    method: u16(b, 4),
+    csize: u32(b, 14),
+    usize: u32(b, 18),
+    nameLength: u16(b, 22),
+    extraLength: u16(b, 24),
+  };
 }
 
 export interface CentralHeader {
@@ -67,7 +74,10 @@ export function parseCentral(b: Uint8Array): CentralHeader {
  * compressed size and local header offset, each present only when the 32-bit field is 0xFFFFFFFF.
  * Returns whether a ZIP64 field was present.
  */
-export function applyZip64(extra: Uint8Array, h: { usize: number; csize: number; localOffset?: number }): boolean {
+export function applyZip64(
+  extra: Uint8Array,
+  h: { usize: number; csize: number; localOffset?: number },
+): boolean {
   let at = 0;
   while (at + 4 <= extra.length) {
     const id = u16(extra, at);

@@ -11,11 +11,17 @@ const STORAGE: OpenPlan = { headBytes: 0, open: () => ({ data: 'tensor storage' 
 /** Before data.pkl names it (TorchScript writes tensors first): sniffed, and kept as data only if unrecognised. */
 const UNREFERENCED_STORAGE: OpenPlan = {
   headBytes: SNIFF_BYTES,
-  open: (head, complete): MemberOptions => (sniff(head.subarray(0, SNIFF_BYTES), complete) === 'unknown' ? { data: 'tensor storage (not referenced by a pickle read before it)' } : {}),
+  open: (head, complete): MemberOptions =>
+    sniff(head.subarray(0, SNIFF_BYTES), complete) === 'unknown'
+      ? { data: 'tensor storage (not referenced by a pickle read before it)' }
+      : {},
 };
 
 /** TorchScript source, unless the content starts like a protocol 2+ pickle (`.debug_pkl`). */
-const CODE: OpenPlan = { headBytes: 1, open: (head) => (head[0] === 0x80 ? {} : { format: 'torchscript-code' }) };
+const CODE: OpenPlan = {
+  headBytes: 1,
+  open: (head) => (head[0] === 0x80 ? {} : { format: 'torchscript-code' }),
+};
 
 /**
  * How a ZIP member is opened. Names route, content decides:
@@ -26,7 +32,11 @@ const CODE: OpenPlan = { headBytes: 1, open: (head) => (head[0] === 0x80 ? {} : 
  *    `__torch__` namespace: TorchScript source, unless its content starts like a pickle (`.debug_pkl`, PROTO 0x80),
  *    which is sniffed. TorchScript source starts `class ...`, which the protocol-0 pickle probe would misread.
  */
-export function routeMember(name: string, shared: Map<string, unknown>, torchRoots: ReadonlySet<string>): OpenPlan {
+export function routeMember(
+  name: string,
+  shared: Map<string, unknown>,
+  torchRoots: ReadonlySet<string>,
+): OpenPlan {
   const slash = name.indexOf('/');
   if (slash < 0) return PLAIN;
   const root = name.slice(0, slash);

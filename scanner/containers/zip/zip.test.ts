@@ -6,11 +6,15 @@ import { buildTar } from '../../testkit/tar-builder.js';
 import { buildZip, type ZipMember } from '../../testkit/zip-builder.js';
 
 /** Protocol-0 pickle calling posix.system (no PROTO header, no 0x80 magic). */
-const PAYLOAD = new TextEncoder().encode("cposix\nsystem\n(Vtouch /tmp/pwned\ntR.");
+const PAYLOAD = new TextEncoder().encode('cposix\nsystem\n(Vtouch /tmp/pwned\ntR.');
 const TENSOR = new Uint8Array(16).map((_, i) => i * 13);
 
 /** What torch.save writes: stored members, sizes only in signed data descriptors, data.pkl first. */
-function torchZip(pkl: Uint8Array = torchStateDictPickle(4), extra: Partial<ZipMember> = {}, root = 'archive'): Uint8Array {
+function torchZip(
+  pkl: Uint8Array = torchStateDictPickle(4),
+  extra: Partial<ZipMember> = {},
+  root = 'archive',
+): Uint8Array {
   return buildZip([
     { name: `${root}/data.pkl`, data: pkl, descriptor: 'signed', ...extra },
     { name: `${root}/data/0`, data: TENSOR, descriptor: 'signed' },
@@ -21,22 +25,33 @@ function torchZip(pkl: Uint8Array = torchStateDictPickle(4), extra: Partial<ZipM
 const isBad = (v: string) => v === 'malicious';
 
 describe('zip reader', () => {
-  it.each(CHUNK_SIZES)('reads a torch.save archive as pytorch-zip, storage as data, clean (chunk %i)', async (chunk) => {
-    const r = await scanAt(torchZip(), chunk);
-    expect(r.format).toBe('pytorch-zip');
-    expect(formats(r)).toEqual({ '': 'pytorch-zip', 'archive/data.pkl': 'pickle', 'archive/data/0': 'data', 'archive/version': 'text' });
-    expect(r.coverage.issues).toEqual([]);
-    expect(r.verdict).toBe('clean');
-  });
+  it.each(CHUNK_SIZES)(
+    'reads a torch.save archive as pytorch-zip, storage as data, clean (chunk %i)',
+    async (chunk) => {
+      const r = await scanAt(torchZip(), chunk);
+      expect(r.format).toBe('pytorch-zip');
+      expect(formats(r)).toEqual({
+        '': 'pytorch-zip',
+        'archive/data.pkl': 'pickle',
+        'archive/data/0': 'data',
+        'archive/version': 'text',
+      });
+      expect(r.coverage.issues).toEqual([]);
+      expect(r.verdict).toBe('clean');
+    },
+  );
 
-  it.each(CHUNK_SIZES)('finds a payload in data.pkl with descriptors of every shape (chunk %i)', async (chunk) => {
-    for (const descriptor of ['signed', 'unsigned', 'signed64', undefined] as const) {
-      const r = await scanAt(torchZip(PAYLOAD, { descriptor }), chunk);
-      expect(isBad(r.verdict), String(descriptor)).toBe(true);
-      expect(r.findings.some((f) => f.location.member === 'archive/data.pkl')).toBe(true);
-      expect(formats(r)['archive/version']).toBe('text');
-    }
-  });
+  it.each(CHUNK_SIZES)(
+    'finds a payload in data.pkl with descriptors of every shape (chunk %i)',
+    async (chunk) => {
+      for (const descriptor of ['signed', 'unsigned', 'signed64', undefined] as const) {
+        const r = await scanAt(torchZip(PAYLOAD, { descriptor }), chunk);
+        expect(isBad(r.verdict), String(descriptor)).toBe(true);
+        expect(r.findings.some((f) => f.location.member === 'archive/data.pkl')).toBe(true);
+        expect(formats(r)['archive/version']).toBe('text');
+      }
+    },
+  );
 
   it('A2: a protocol-0 pickle named data.txt, deflated, is found by content', async () => {
     const r = await scanAt(buildZip([{ name: 'archive/data.txt', data: PAYLOAD, method: 8 }]), 7);
@@ -60,7 +75,10 @@ describe('zip reader', () => {
   });
 
   it('A6: local/central name mismatch is reported with both names and the payload still found', async () => {
-    const r = await scanAt(buildZip([{ name: 'archive/data.pkl', centralName: 'archive/readme.txt', data: PAYLOAD }]), 7);
+    const r = await scanAt(
+      buildZip([{ name: 'archive/data.pkl', centralName: 'archive/readme.txt', data: PAYLOAD }]),
+      7,
+    );
     expect(r.verdict).toBe('malicious');
     const f = r.findings.find((x) => x.ruleId === 'CONTAINER-ZIP-NAME-MISMATCH');
     expect(f?.message).toContain('archive/data.pkl');
@@ -71,7 +89,12 @@ describe('zip reader', () => {
     const members: ZipMember[] = [{ name: 'archive/data.pkl', data: PAYLOAD }];
     const none = await scanAt(buildZip(members, { central: 'none' }), 7);
     expect(none.verdict).toBe('malicious');
-    const torchLike = await scanAt(buildZip([{ name: 'archive/data.pkl', data: torchStateDictPickle(4), descriptor: 'signed' }], { central: 'none' }), 7);
+    const torchLike = await scanAt(
+      buildZip([{ name: 'archive/data.pkl', data: torchStateDictPickle(4), descriptor: 'signed' }], {
+        central: 'none',
+      }),
+      7,
+    );
     expect(torchLike.coverage.issues).toEqual([]);
     const garbage = await scanAt(buildZip(members, { central: 'garbage' }), 7);
     expect(garbage.verdict).toBe('malicious');
@@ -81,7 +104,15 @@ describe('zip reader', () => {
   it('A9: nested zip-in-zip, tar-in-zip and npz-in-zip are read recursively', async () => {
     const inner = buildZip([{ name: 'inner/data.pkl', data: PAYLOAD, method: 8 }]);
     const tar = buildTar([{ name: 'model/data.pkl', data: PAYLOAD }]);
-    const npy = new Uint8Array([0x93, ...new TextEncoder().encode('NUMPY'), 1, 0, 6, 0, ...new TextEncoder().encode("{}    \n")]);
+    const npy = new Uint8Array([
+      0x93,
+      ...new TextEncoder().encode('NUMPY'),
+      1,
+      0,
+      6,
+      0,
+      ...new TextEncoder().encode('{}    \n'),
+    ]);
     const npz = buildZip([{ name: 'a.npy', data: npy }]);
     const outer = buildZip([
       { name: 'nested.zip', data: inner, method: 8 },
@@ -136,18 +167,29 @@ describe('zip reader', () => {
       expect(ruleIds(r), name).toContain('CONTAINER-PATH-TRAVERSAL');
       expect(r.verdict).toBe('malicious');
     }
-    const out = await scanAt(buildZip([{ name: 'model/link', data: '../../etc/passwd', unixMode: 0o120777 }]), 7);
+    const out = await scanAt(
+      buildZip([{ name: 'model/link', data: '../../etc/passwd', unixMode: 0o120777 }]),
+      7,
+    );
     expect(ruleIds(out)).toEqual(['CONTAINER-PATH-TRAVERSAL']);
     const inside = await scanAt(buildZip([{ name: 'model/link', data: '../other', unixMode: 0o120777 }]), 7);
     expect(ruleIds(inside)).toEqual(['CONTAINER-SYMLINK']);
   });
 
   it('reports central entries hidden inside another member and duplicate names', async () => {
-    const zip = buildZip([{ name: 'a.txt', data: 'x'.repeat(200) }], { extraCentral: [{ name: 'hidden.pkl', offset: 60 }] });
+    const zip = buildZip([{ name: 'a.txt', data: 'x'.repeat(200) }], {
+      extraCentral: [{ name: 'hidden.pkl', offset: 60 }],
+    });
     const r = await scanAt(zip, 7);
     expect(ruleIds(r)).toContain('CONTAINER-ZIP-HIDDEN-ENTRY');
     expect(issueCodes(r)).toContain('UNREADABLE');
-    const dup = await scanAt(buildZip([{ name: 'a.txt', data: 'x' }, { name: 'a.txt', data: 'y' }]), 7);
+    const dup = await scanAt(
+      buildZip([
+        { name: 'a.txt', data: 'x' },
+        { name: 'a.txt', data: 'y' },
+      ]),
+      7,
+    );
     expect(ruleIds(dup)).toContain('CONTAINER-ZIP-DUPLICATE-NAME');
   });
 
@@ -204,3 +246,14 @@ function secondLocal(zip: Uint8Array): number {
   const view = Buffer.from(zip.buffer, zip.byteOffset, zip.length);
   return view.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]), 4);
 }
+
+describe('zip central directory cross-check', () => {
+  it('reports a central directory size that differs from the bytes read', async () => {
+    const zip = buildZip([{ name: 'a.txt', data: 'hello world' }]);
+    const view = Buffer.from(zip.buffer, zip.byteOffset, zip.length);
+    const cd = view.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    view.writeUInt32LE(5, cd + 20); // compressed size in the central entry
+    const r = await scanAt(zip, 7);
+    expect(issueCodes(r)).toContain('UNREADABLE');
+  });
+});
