@@ -72,7 +72,15 @@ export class InflatePump {
     for (;;) {
       this.poked = false;
       let out: Uint8Array | null;
-      while ((out = this.z.read() as Uint8Array | null) !== null) await this.onOutput(out);
+      while ((out = this.z.read() as Uint8Array | null) !== null) {
+        try {
+          await this.onOutput(out);
+        } catch (err) {
+          // A limit downstream (e.g. the expansion guard) stops the stream: release the native inflater now.
+          this.z.destroy();
+          throw err;
+        }
+      }
       if (this.error) return;
       if (done() && this.z.readableLength === 0) return;
       if (this.poked) continue;
