@@ -18,6 +18,8 @@ import {
 import type { ArtifactResult } from '../../scanner/result.js';
 import type { CommandModule } from '../command-module.js';
 import type { CliIO } from '../io.js';
+import { isReference, parseReference } from '../../connectors/index.js';
+import { scanReference } from '../../connectors/scan-reference.js';
 import { openEvidence, type EvidenceSession } from '../../evidence/record.js';
 import { toSarif } from '../output/sarif.js';
 import { addEvidenceOptions, evidenceOptionsFrom } from './evidence.js';
@@ -77,7 +79,10 @@ export const scanCommand: CommandModule = {
     const cmd = program
       .command('scan')
       .description('scan model files and directories (recursively) in one streaming pass per file')
-      .argument('<path...>', 'files or directories to scan')
+      .argument(
+        '<path...>',
+        'files, directories, or registry references (hf://org/repo, models:/name/3, s3://bucket/key, a SageMaker model package ARN, wandb://entity/project/name:v3)',
+      )
       .addOption(
         new Option('-f, --format <format>', 'report format')
           .choices(['table', 'json', 'jsonl', 'sarif'])
@@ -107,6 +112,14 @@ export const scanCommand: CommandModule = {
     });
   },
 };
+
+function registryOf(ref: string): string {
+  try {
+    return parseReference(ref).registry;
+  } catch (err) {
+    throw new CavraError('USAGE', (err as Error).message, { cause: err });
+  }
+}
 
 /** The decision for a model version: its strictest artifact decision and highest risk score. */
 function summarize(ds: readonly Decision[], policy: { id: string; sha256: string }) {
@@ -148,11 +161,16 @@ export async function runScan(paths: string[], opts: ScanCliOptions, io: CliIO):
   const evidence: EvidenceSession | undefined = evidenceRequested(opts, io.env)
     ? await openEvidence(evidenceOptionsFrom(opts, io.env))
     : undefined;
-  const scopeOf = (path: string): PolicyScope =>
-    localScope(path, {
-      ...(opts.stage ? { stage: opts.stage } : {}),
-      ...(opts.tag?.length ? { tags: opts.tag } : {}),
-    });
+  const extra = {
+    ...(opts.stage ? { stage: opts.stage } : {}),
+    ...(opts.tag?.length ? { tags: opts.tag } : {}),
+  };
+  // Registry references are resolved by their connector (a malformed one is a usage error, before any read).
+  const refs = new Map(paths.filter(isReference).map((p) => [p, registryOf(p)] as const));
+  const scopeOf = (path: string, arg = path): PolicyScope => {
+    const registry = refs.get(arg);
+    return registry ? { registry, model: path, ...extra } : localScope(path, extra);
+  };
   const optionsFor = (path: string) => {
     const fromPolicy = policyScanOptions(policy, scopeOf(path));
     return { extensions: fromPolicy.extensions, limits: { ...fromPolicy.limits, ...limits } };
@@ -173,8 +191,11 @@ export async function runScan(paths: string[], opts: ScanCliOptions, io: CliIO):
       const startedAt = new Date();
       const own: ArtifactResult[] = [];
       const ownDecisions: Decision[] = [];
-      for await (const r of scanPaths([path], optionsFor)) {
-        const d = decide(r, policy, scopeOf(r.path));
+      const source = refs.has(path)
+        ? scanReference(path, { ...optionsFor(path), env: io.env })
+        : scanPaths([path], optionsFor);
+      for await (const r of source) {
+        const d = decide(r, policy, scopeOf(r.path, path));
         decisions.push(d);
         ownDecisions.push(d);
         own.push(r);
@@ -186,7 +207,7 @@ export async function runScan(paths: string[], opts: ScanCliOptions, io: CliIO):
       if (evidence && own.length > 0) {
         const rec = await evidence.record(own, summarize(ownDecisions, policy), {
           reference: path,
-          registry: 'local',
+          registry: refs.get(path) ?? 'local',
           modelRoot: path,
           startedAt,
           finishedAt: new Date(),
