@@ -4,6 +4,8 @@ export type FormatId =
   | 'pytorch-zip'
   | 'pytorch-legacy'
   | 'pytorch-legacy-tar'
+  | 'pytorch-legacy-storages'
+  | 'pytorch-legacy-tensors'
   | 'torchscript'
   | 'torchscript-code'
   | 'joblib'

@@ -1,3 +1,4 @@
+import { LEGACY_TAR } from '../../detectors/pickle/torch-persid.js';
 import type { Detector, DetectorContext } from '../../detector.js';
 import { ScanStop } from '../../errors.js';
 import type { ByteSink } from '../../sink.js';
@@ -228,9 +229,17 @@ class TarReader implements ByteSink {
     }
     const clean = h.name.replace(/^(\.\/)+/, '');
     this.names.add(clean);
+    // torch's _legacy_save writes sys_info first, then pickle, tensors and storages: only inside such a tar are
+    // `storages` / `tensors` read with their interleaved record layout.
+    const torchLegacy = this.names.has('sys_info');
+    if (torchLegacy) this.ctx.shared.set(LEGACY_TAR, true);
     this.member = this.ctx.openMember(
       h.name,
-      clean === 'storages' ? { size: h.size, format: 'pickle' } : { size: h.size },
+      torchLegacy && clean === 'storages'
+        ? { size: h.size, format: 'pytorch-legacy-storages' }
+        : torchLegacy && clean === 'tensors'
+          ? { size: h.size, format: 'pytorch-legacy-tensors' }
+          : { size: h.size },
     );
     this.remaining = h.size;
     this.padding = (BLOCK - (h.size % BLOCK)) % BLOCK;

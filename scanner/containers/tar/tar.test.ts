@@ -44,7 +44,7 @@ describe('tar reader', () => {
     ]);
     const r = await scanAt(tar, 7);
     expect(r.format).toBe('pytorch-legacy-tar');
-    expect(formats(r)).toMatchObject({ pickle: 'pickle', storages: 'pickle' });
+    expect(formats(r)).toMatchObject({ pickle: 'pickle', storages: 'pytorch-legacy-storages' });
     expect(r.verdict).toBe('malicious');
   });
 

@@ -2,7 +2,7 @@ import type { DetectorContext } from '../../detector.js';
 import { joblibLayout, isObj } from './joblib-layout.js';
 import type { GlobalPolicy, Judgement } from './policy.js';
 import type { PickleRule } from './rules.js';
-import { torchStorageKey } from './torch-persid.js';
+import { isLegacyTarPersid, LEGACY_TAR, torchStorageKey } from './torch-persid.js';
 import { BytesV, GlobalV, K_GLOBAL, K_OBJ, K_TUPLE, ObjV, TupleV, typeName, type Value } from './values.js';
 import type { CallOp, VmEvents } from './vm-events.js';
 import type { PickleVM } from './vm.js';
@@ -48,7 +48,12 @@ export class PickleAnalyzer implements VmEvents {
 
   onGlobal(g: GlobalV): void {
     if (g.module === null || g.name === null) {
-      this.report(this.policy.rule('PICKLE-UNRESOLVED-GLOBAL'), '<computed>', `non-literal module/name via ${g.via}`, g.offset);
+      this.report(
+        this.policy.rule('PICKLE-UNRESOLVED-GLOBAL'),
+        '<computed>',
+        `non-literal module/name via ${g.via}`,
+        g.offset,
+      );
       return;
     }
     const j = this.policy.judge(g.module, g.name);
@@ -56,8 +61,10 @@ export class PickleAnalyzer implements VmEvents {
     if (j.canonical === JOBLIB_WRAPPER || j.canonical === 'numpy.dtype') g.keepState = true;
     if (j.rule === null) return;
     const key = `${j.canonical}\0${g.via}`;
-    if (!this.imports.has(key) && this.imports.size < MAX_TRACKED_IMPORTS) this.imports.set(key, { g, j, called: false });
-    else if (!this.imports.has(key)) this.report(j.rule, j.canonical, `${display(g)} via ${g.via} (imported)`, g.offset);
+    if (!this.imports.has(key) && this.imports.size < MAX_TRACKED_IMPORTS)
+      this.imports.set(key, { g, j, called: false });
+    else if (!this.imports.has(key))
+      this.report(j.rule, j.canonical, `${display(g)} via ${g.via} (imported)`, g.offset);
   }
 
   onCall(op: CallOp, callee: Value, offset: number, args: Value, target: Value | null): void {
@@ -65,13 +72,24 @@ export class PickleAnalyzer implements VmEvents {
     const isGlobal = typeof callee === 'object' && callee !== null && callee.k === K_GLOBAL;
     const g = isGlobal ? (callee as GlobalV) : null;
     const j = g ? this.judged.get(g) : undefined;
-    if (this.calls.length < MAX_CALL_SITES) this.calls.push({ op, callable: j?.canonical ?? describe(callee), offset });
+    if (this.calls.length < MAX_CALL_SITES)
+      this.calls.push({ op, callable: j?.canonical ?? describe(callee), offset });
     if (g && target === callee) {
-      this.report(this.policy.rule('PICKLE-GLOBAL-MUTATION'), j?.canonical ?? display(g), `${display(g)} via ${g.via} -> ${op}`, offset);
+      this.report(
+        this.policy.rule('PICKLE-GLOBAL-MUTATION'),
+        j?.canonical ?? display(g),
+        `${display(g)} via ${g.via} -> ${op}`,
+        offset,
+      );
       return;
     }
     if (!g) {
-      this.report(this.policy.rule('PICKLE-DYNAMIC-CALL'), describe(callee), `${describe(callee)} -> ${op}`, offset);
+      this.report(
+        this.policy.rule('PICKLE-DYNAMIC-CALL'),
+        describe(callee),
+        `${describe(callee)} -> ${op}`,
+        offset,
+      );
       return;
     }
     if (!j) return; // unresolved STACK_GLOBAL: already reported as critical
@@ -79,14 +97,23 @@ export class PickleAnalyzer implements VmEvents {
     if (j.rule === null) return;
     let rule = j.rule;
     if (rule.id === 'PICKLE-NESTED-DESERIALIZER' && op === 'REDUCE') this.queueNested(args, offset);
-    if (rule.id === 'PICKLE-DILL-CODE' && this.namesDangerous(args)) rule = this.policy.rule('PICKLE-DILL-DANGEROUS-CODE');
+    if (rule.id === 'PICKLE-DILL-CODE' && this.namesDangerous(args))
+      rule = this.policy.rule('PICKLE-DILL-DANGEROUS-CODE');
     this.report(rule, j.canonical, `${display(g)} via ${g.via} -> ${op}`, offset);
   }
 
   onPersid(op: 'PERSID' | 'BINPERSID', pid: Value, offset: number): void {
-    const key = torchStorageKey(pid, (g) => this.judged.get(g));
+    const judge = (g: GlobalV) => this.judged.get(g);
+    const key = torchStorageKey(pid, judge);
+    if (key === undefined && this.ctx.shared.get(LEGACY_TAR) === true && isLegacyTarPersid(pid, judge))
+      return;
     if (key === undefined) {
-      this.report(this.policy.rule('PICKLE-PERSID'), op, `${op} with a ${typeName(pid)} id (not a torch storage tuple)`, offset);
+      this.report(
+        this.policy.rule('PICKLE-PERSID'),
+        op,
+        `${op} with a ${typeName(pid)} id (not a torch storage tuple)`,
+        offset,
+      );
       return;
     }
     if (!this.storageKeys) {
@@ -131,13 +158,20 @@ export class PickleAnalyzer implements VmEvents {
   private queueNested(args: Value, offset: number): void {
     if (!(args instanceof TupleV) || !args.items || this.nested.length >= 16) return;
     const first = args.items[0];
-    if (first instanceof BytesV && first.data && first.length > 0) this.nested.push({ offset, data: first.data });
+    if (first instanceof BytesV && first.data && first.length > 0)
+      this.nested.push({ offset, data: first.data });
   }
 
   /** Report globals that were imported but never called (importing alone runs module code). */
   flushImports(): void {
     for (const t of this.imports.values()) {
-      if (!t.called && t.j.rule) this.report(t.j.rule, t.j.canonical, `${display(t.g)} via ${t.g.via} (imported, not called)`, t.g.offset);
+      if (!t.called && t.j.rule)
+        this.report(
+          t.j.rule,
+          t.j.canonical,
+          `${display(t.g)} via ${t.g.via} (imported, not called)`,
+          t.g.offset,
+        );
     }
     this.imports.clear();
   }
@@ -181,7 +215,8 @@ function describe(v: Value): string {
   if (typeof v === 'object' && v !== null) {
     if (v.k === K_OBJ) {
       const c = (v as ObjV).callee;
-      const from = typeof c === 'object' && c !== null && c.k === K_GLOBAL ? (c as GlobalV).display : typeName(c);
+      const from =
+        typeof c === 'object' && c !== null && c.k === K_GLOBAL ? (c as GlobalV).display : typeName(c);
       return `result of ${from}`;
     }
     if (v.k === K_GLOBAL) return (v as GlobalV).display;

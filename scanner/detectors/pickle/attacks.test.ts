@@ -17,14 +17,29 @@ async function verdictOf(bytes: Uint8Array): Promise<{ verdict: string; keys: st
 describe('attacks.md §4 B: opcode-level and parser-differential techniques', () => {
   it('19 memo confusion: MEMOIZE after PUT writes the next free index, not the last PUT index + 1', async () => {
     // memo[5] = 'torch._utils', MEMOIZE -> memo[1] = 'os'; a naive memo thinks index 1 is unset or torch.
-    const a = P(4).str('torch._utils').op(O.BINPUT, 0).str('os').op(O.MEMOIZE).op(O.POP, O.POP)
-      .op(O.BINGET, 1).str('system').op(O.STACK_GLOBAL).str('id').op(O.TUPLE1, O.REDUCE, O.STOP);
+    const a = P(4)
+      .str('torch._utils')
+      .op(O.BINPUT, 0)
+      .str('os')
+      .op(O.MEMOIZE)
+      .op(O.POP, O.POP)
+      .op(O.BINGET, 1)
+      .str('system')
+      .op(O.STACK_GLOBAL)
+      .str('id')
+      .op(O.TUPLE1, O.REDUCE, O.STOP);
     const r = await verdictOf(a.bytes());
     expect(r.keys).toContain('PICKLE-OS-EXEC os.system');
   });
 
   it('20 invalid memo key after the payload keeps the finding', async () => {
-    const bytes = P(2).global('os', 'system').str('id').op(O.TUPLE1, O.REDUCE, O.POP).op(O.BINGET, 99).stop().bytes();
+    const bytes = P(2)
+      .global('os', 'system')
+      .str('id')
+      .op(O.TUPLE1, O.REDUCE, O.POP)
+      .op(O.BINGET, 99)
+      .stop()
+      .bytes();
     const r = await verdictOf(bytes);
     expect(r.verdict).toBe('malicious');
     expect(r.keys).toContain('PICKLE-OS-EXEC os.system');
@@ -32,28 +47,51 @@ describe('attacks.md §4 B: opcode-level and parser-differential techniques', ()
   });
 
   it('21 type-confused memo (an int as STACK_GLOBAL module) is unresolvable => critical', async () => {
-    const bytes = P(4).op(O.BININT1, 42).op(O.MEMOIZE).op(O.BINGET, 0).str('system').op(O.STACK_GLOBAL, O.STOP).bytes();
+    const bytes = P(4)
+      .op(O.BININT1, 42)
+      .op(O.MEMOIZE)
+      .op(O.BINGET, 0)
+      .str('system')
+      .op(O.STACK_GLOBAL, O.STOP)
+      .bytes();
     const r = await verdictOf(bytes);
     expect(r.verdict).toBe('malicious');
     expect(r.keys).toContain('PICKLE-UNRESOLVED-GLOBAL <computed>');
   });
 
   it('22 STACK_GLOBAL from STRING/BINSTRING/SHORT_BINSTRING operands', async () => {
-    for (const text of ["\x80\x04S'os'\nS'system'\n\x93S'id'\n\x85R.", '\x80\x04T\x02\x00\x00\x00osU\x06system\x93N\x85R.']) {
+    for (const text of [
+      "\x80\x04S'os'\nS'system'\n\x93S'id'\n\x85R.",
+      '\x80\x04T\x02\x00\x00\x00osU\x06system\x93N\x85R.',
+    ]) {
       expect((await verdictOf(b(text))).keys).toContain('PICKLE-OS-EXEC os.system');
     }
   });
 
   it('23 STACK_GLOBAL operands computed at run time => unresolved, critical', async () => {
-    const bytes = P(4).global('builtins', 'str').str('os').op(O.TUPLE1, O.REDUCE).str('system').op(O.STACK_GLOBAL, O.STOP).bytes();
+    const bytes = P(4)
+      .global('builtins', 'str')
+      .str('os')
+      .op(O.TUPLE1, O.REDUCE)
+      .str('system')
+      .op(O.STACK_GLOBAL, O.STOP)
+      .bytes();
     const r = await verdictOf(bytes);
     expect(r.keys).toContain('PICKLE-UNRESOLVED-GLOBAL <computed>');
     expect(r.verdict).toBe('malicious');
   });
 
   it('24 BUILD attribute overwrite on a global, then GLOBAL reading it back', async () => {
-    const bytes = P(2).global('numpy', 'prod').op(O.EMPTY_DICT).str('a').str('os').op(O.SETITEM, O.BUILD, O.POP)
-      .line(O.GLOBAL, 'numpy', 'prod.a').line(O.GLOBAL, 'numpy', 'prod.b').op(O.STACK_GLOBAL, O.STOP).bytes();
+    const bytes = P(2)
+      .global('numpy', 'prod')
+      .op(O.EMPTY_DICT)
+      .str('a')
+      .str('os')
+      .op(O.SETITEM, O.BUILD, O.POP)
+      .line(O.GLOBAL, 'numpy', 'prod.a')
+      .line(O.GLOBAL, 'numpy', 'prod.b')
+      .op(O.STACK_GLOBAL, O.STOP)
+      .bytes();
     const r = await verdictOf(bytes);
     expect(r.keys).toContain('PICKLE-GLOBAL-MUTATION numpy.prod');
     expect(r.keys).toContain('PICKLE-UNRESOLVED-GLOBAL <computed>');
@@ -66,7 +104,12 @@ describe('attacks.md §4 B: opcode-level and parser-differential techniques', ()
   });
 
   it('26 dotted names resolve attribute by attribute (pathlib.os.system, random._os.system, pydantic._os.system)', async () => {
-    for (const [m, n] of [['pathlib', 'os.system'], ['random', '_os.system'], ['pydantic', '_os.system'], ['pipes', 'Template.copy']]) {
+    for (const [m, n] of [
+      ['pathlib', 'os.system'],
+      ['random', '_os.system'],
+      ['pydantic', '_os.system'],
+      ['pipes', 'Template.copy'],
+    ]) {
       const r = await verdictOf(callOne(m!, n!));
       expect(r.verdict, `${m}.${n}`).toBe('malicious');
     }
@@ -81,14 +124,24 @@ describe('attacks.md §4 B: opcode-level and parser-differential techniques', ()
   });
 
   it('28 garbage after the payload: finding kept, result inconclusive-or-worse (malicious)', async () => {
-    const bytes = P(2).global('os', 'system').str('id').op(O.TUPLE1, O.REDUCE).raw(b('\xff\xfe garbage')).bytes();
+    const bytes = P(2)
+      .global('os', 'system')
+      .str('id')
+      .op(O.TUPLE1, O.REDUCE)
+      .raw(b('\xff\xfe garbage'))
+      .bytes();
     const r = await verdictOf(bytes);
     expect(r.verdict).toBe('malicious');
     expect(r.issues).toContain('PARSE_ERROR');
   });
 
   it('29 OBJ + POP: a discarded call still counts', async () => {
-    const bytes = P(2).op(O.MARK).global('smtplib', 'SMTP').str('127.0.0.1').op(O.OBJ, O.POP, O.NONE, O.STOP).bytes();
+    const bytes = P(2)
+      .op(O.MARK)
+      .global('smtplib', 'SMTP')
+      .str('127.0.0.1')
+      .op(O.OBJ, O.POP, O.NONE, O.STOP)
+      .bytes();
     expect((await verdictOf(bytes)).keys).toContain('PICKLE-NETWORK smtplib.SMTP');
   });
 
@@ -108,7 +161,14 @@ describe('attacks.md §4 B: opcode-level and parser-differential techniques', ()
   it('32 PERSID/BINPERSID outside torch storage tuples are critical; the torch shape is clean', async () => {
     expect((await verdictOf(b('P1\n.'))).keys).toContain('PICKLE-PERSID PERSID');
     expect((await verdictOf(P(2).str('anything').op(O.BINPERSID, O.STOP).bytes())).verdict).toBe('malicious');
-    const torch = P(2).op(O.MARK).str('storage').global('torch', 'FloatStorage').str('0').str('cpu').int(4).op(O.TUPLE, O.BINPERSID, O.STOP);
+    const torch = P(2)
+      .op(O.MARK)
+      .str('storage')
+      .global('torch', 'FloatStorage')
+      .str('0')
+      .str('cpu')
+      .int(4)
+      .op(O.TUPLE, O.BINPERSID, O.STOP);
     expect((await verdictOf(torch.bytes())).verdict).toBe('clean');
   });
 
@@ -190,7 +250,9 @@ describe('attacks.md §4 C: dangerous callables under other names', () => {
   }
 
   it('a denied name wins over an allowlisted parent; allowlisted methods are not a laundering path', async () => {
-    expect((await verdictOf(callOne('torch.nn.modules.module', 'Module.register_forward_hook'))).verdict).toBe('suspicious');
+    expect(
+      (await verdictOf(callOne('torch.nn.modules.module', 'Module.register_forward_hook'))).verdict,
+    ).toBe('suspicious');
     expect((await verdictOf(callOne('numpy', 'load'))).verdict).toBe('malicious');
   });
 });

@@ -24,10 +24,16 @@ describe('pickle builder', () => {
   });
 
   it('encodes globals per protocol like save_global', () => {
-    const ref = python("import pickle,sys,collections; sys.stdout.buffer.write(pickle.dumps(collections.OrderedDict, 2))");
+    const ref = python(
+      'import pickle,sys,collections; sys.stdout.buffer.write(pickle.dumps(collections.OrderedDict, 2))',
+    );
     if (!ref) return;
-    expect(Buffer.from(new PickleAsm(2).proto().global('collections', 'OrderedDict').stop().bytes())).toEqual(Buffer.from(ref));
-    const ref4 = python("import pickle,sys,collections; sys.stdout.buffer.write(pickle.dumps(collections.OrderedDict, 4))");
+    expect(Buffer.from(new PickleAsm(2).proto().global('collections', 'OrderedDict').stop().bytes())).toEqual(
+      Buffer.from(ref),
+    );
+    const ref4 = python(
+      'import pickle,sys,collections; sys.stdout.buffer.write(pickle.dumps(collections.OrderedDict, 4))',
+    );
     const ours4 = new PickleAsm(4).global('collections', 'OrderedDict').stop().bytes();
     // protocol 4 adds PROTO + FRAME around the same body
     expect(Buffer.from(ref4!.subarray(11))).toEqual(Buffer.from(ours4));

@@ -13,19 +13,30 @@ interface Entry {
   expected: 'benign' | 'malicious' | 'suspicious' | 'malformed';
 }
 
-const VERDICT = { benign: 'clean', malicious: 'malicious', suspicious: 'suspicious', malformed: 'inconclusive' } as const;
+const VERDICT = {
+  benign: 'clean',
+  malicious: 'malicious',
+  suspicious: 'suspicious',
+  malformed: 'inconclusive',
+} as const;
 const MINE = new Set(['pickle', 'pytorch-legacy']);
 const EXTRA = new Set(['files/benign/sklearn_pipeline.joblib', 'files/malicious/joblib_injected.joblib']);
 
-const entries: Entry[] = present ? (JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as Entry[]) : [];
-const mine = entries.filter((e) => (MINE.has(e.format) || EXTRA.has(e.path)) && e.path !== 'files/malformed/empty.pkl');
+const entries: Entry[] = present
+  ? (JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) as Entry[])
+  : [];
+const mine = entries.filter(
+  (e) => (MINE.has(e.format) || EXTRA.has(e.path)) && e.path !== 'files/malformed/empty.pkl',
+);
 
 describe.skipIf(!present)('pickle corpus (../shared/corpus)', () => {
   for (const e of mine) {
     it(`${e.path} is ${VERDICT[e.expected]}`, async () => {
       const bytes = new Uint8Array(readFileSync(join(CORPUS, e.path)));
       const r = await scanBytes(bytes, e.path);
-      const summary = r.findings.map((f) => `${f.severity} ${f.ruleId} ${f.callable ?? ''} | ${f.evidence ?? ''}`);
+      const summary = r.findings.map(
+        (f) => `${f.severity} ${f.ruleId} ${f.callable ?? ''} | ${f.evidence ?? ''}`,
+      );
       const issues = r.coverage.issues.map((i) => `${i.code} ${i.member} ${i.message}`);
       expect({ verdict: r.verdict, summary, issues }).toMatchObject({ verdict: VERDICT[e.expected] });
       // Same verdict when the bytes arrive in small, odd-sized chunks.

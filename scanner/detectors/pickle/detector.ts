@@ -4,6 +4,7 @@ import type { FormatId } from '../../format.js';
 import type { RuleExtensions } from '../../rule-extensions.js';
 import type { ByteSink } from '../../sink.js';
 import { PickleAnalyzer } from './analyzer.js';
+import { LegacyRecords, type RecordStep } from './legacy-records.js';
 import { GlobalPolicy } from './policy.js';
 import { probePickle } from './probe.js';
 import { pickleRules } from './rules.js';
@@ -22,7 +23,7 @@ function policyFor(ext: Readonly<RuleExtensions>): GlobalPolicy {
   return p;
 }
 
-type Mode = 'pickle' | 'after' | 'tail' | 'done';
+type Mode = 'pickle' | 'raw' | 'after' | 'tail' | 'done';
 
 /**
  * Reads one pickle object: every stacked pickle stream in it, then whatever follows the last STOP (legacy torch
@@ -37,6 +38,12 @@ class PickleSink implements ByteSink {
   private postLen = 0;
   private afterAt = 0;
   private tail: ByteSink | undefined;
+  /** Record layout of a legacy torch tar's `storages` / `tensors` member (pickles interleaved with binary). */
+  private readonly records: LegacyRecords | undefined;
+  private header = new Uint8Array(8);
+  private headerNeed = 0;
+  private headerLen = 0;
+  private rawSkip = 0;
 
   constructor(
     private readonly ctx: DetectorContext,
@@ -45,6 +52,8 @@ class PickleSink implements ByteSink {
     this.analyzer = new PickleAnalyzer(ctx, policyFor(ctx.extensions));
     this.vm = new PickleVM(ctx.limits, this.analyzer, ctx.signal);
     this.analyzer.vm = this.vm;
+    if (format === 'pytorch-legacy-storages') this.records = new LegacyRecords('storages');
+    else if (format === 'pytorch-legacy-tensors') this.records = new LegacyRecords('tensors');
   }
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -56,8 +65,11 @@ class PickleSink implements ByteSink {
           this.streams++;
           this.mode = 'after';
           this.afterAt = this.vm.consumed;
+          if (this.records) this.apply(this.records.afterPickle(this.vm.result, this.vm.consumed));
         }
         await this.drainNested();
+      } else if (this.mode === 'raw') {
+        off += this.skipRecordBytes(chunk.subarray(off));
       } else if (this.mode === 'after') {
         const take = Math.min(PROBE_BYTES - this.postLen, chunk.length - off);
         this.post.push(chunk.slice(off, off + take));
@@ -71,15 +83,62 @@ class PickleSink implements ByteSink {
     }
   }
 
+  /** Follow a record layout step: the next pickle, a binary header + raw bytes, or the end of the layout. */
+  private apply(step: RecordStep): void {
+    if (step.kind === 'pickle') {
+      this.vm.reset();
+      this.mode = 'pickle';
+    } else if (step.kind === 'raw') {
+      this.mode = 'raw';
+      this.headerNeed = step.header;
+      this.headerLen = 0;
+      this.rawSkip = 0;
+    } else this.mode = 'after';
+  }
+
+  /** Consume a record's binary header, then skip its raw bytes; returns how much of `bytes` was used. */
+  private skipRecordBytes(bytes: Uint8Array): number {
+    let used = 0;
+    if (this.headerLen < this.headerNeed) {
+      used = Math.min(this.headerNeed - this.headerLen, bytes.length);
+      this.header.set(bytes.subarray(0, used), this.headerLen);
+      this.headerLen += used;
+      if (this.headerLen < this.headerNeed) return this.advance(used);
+      this.rawSkip = this.records!.rawAfter(this.header.subarray(0, this.headerNeed), this.vm.consumed);
+    }
+    const skip = Math.min(this.rawSkip, bytes.length - used);
+    this.rawSkip -= skip;
+    used += skip;
+    this.advance(used);
+    if (this.rawSkip === 0) this.apply(this.records!.nextRecord());
+    return used;
+  }
+
+  private advance(n: number): number {
+    this.vm.consumed += n;
+    return n;
+  }
+
   async end(): Promise<void> {
     while (this.mode === 'after') await this.decide(true);
+    if (this.mode === 'raw' || (this.records && !this.records.complete && this.mode !== 'tail'))
+      throw new ScanStop(
+        'TRUNCATED',
+        `torch legacy ${this.records!.layout}: data ends inside the record layout`,
+        this.vm.consumed,
+      );
     if (this.mode === 'tail') await this.tail!.end();
     if (this.mode === 'pickle') {
       this.analyzer.flushImports();
       this.vm.end();
       throw new ScanStop('TRUNCATED', 'pickle: data ends before STOP', this.vm.consumed);
     }
-    if (this.vm.frameShortfall) throw new ScanStop('TRUNCATED', 'pickle: FRAME declares more bytes than the stream has', this.vm.consumed);
+    if (this.vm.frameShortfall)
+      throw new ScanStop(
+        'TRUNCATED',
+        'pickle: FRAME declares more bytes than the stream has',
+        this.vm.consumed,
+      );
     const joblib = this.analyzer.joblibArrays > 0;
     const detail = `pickle: ${this.streams} stream${this.streams === 1 ? '' : 's'}, ${this.vm.opcodes} opcodes, ${this.analyzer.callCount} call sites${joblib ? `, ${this.analyzer.joblibArrays} joblib arrays` : ''}`;
     this.ctx.scanned(joblib ? 'joblib' : this.format, detail);
@@ -115,7 +174,7 @@ class PickleSink implements ByteSink {
     }
     if (this.format === 'pytorch-legacy' && this.streams >= TORCH_LEGACY_PICKLES) {
       this.tail = this.ctx.openMember('storages', { data: 'torch legacy tensor storages' });
-    } else if (probePickle(head, complete)) {
+    } else if (!this.records && probePickle(head, complete)) {
       this.vm.reset();
       this.mode = 'pickle';
       await this.write(head);
@@ -152,7 +211,7 @@ function concat(parts: Uint8Array[], length: number): Uint8Array {
 export const pickleDetector: Detector = {
   id: 'pickle',
   version: 1,
-  formats: ['pickle', 'pytorch-legacy'],
+  formats: ['pickle', 'pytorch-legacy', 'pytorch-legacy-storages', 'pytorch-legacy-tensors'],
   create(ctx, format) {
     return new PickleSink(ctx, format);
   },

@@ -19,24 +19,58 @@ export function itemSize(descr: string): number | undefined {
   const kind = m[1]!;
   const n = m[2] === '' ? undefined : Number(m[2]);
   switch (kind) {
-    case 'O': return -1;
-    case '?': case 'b': case 'B': return n ?? 1;
-    case 'U': return n === undefined ? undefined : n * 4;
-    case 'S': case 'a': case 'V': return n;
-    case 'M': case 'm': return n ?? 8;
-    case 'e': return 2;
-    case 'f': case 'i': case 'u': case 'c': return n;
-    case 'd': case 'q': case 'Q': case 'l': case 'L': case 'n': case 'N': case 'p': case 'P': return 8;
-    case 'h': case 'H': return 2;
-    case 'I': return 4;
-    case 'F': return 8;
-    case 'D': return 16;
-    default: return undefined;
+    case 'O':
+      return -1;
+    case '?':
+    case 'b':
+    case 'B':
+      return n ?? 1;
+    case 'U':
+      return n === undefined ? undefined : n * 4;
+    case 'S':
+    case 'a':
+    case 'V':
+      return n;
+    case 'M':
+    case 'm':
+      return n ?? 8;
+    case 'e':
+      return 2;
+    case 'f':
+    case 'i':
+    case 'u':
+    case 'c':
+      return n;
+    case 'd':
+    case 'q':
+    case 'Q':
+    case 'l':
+    case 'L':
+    case 'n':
+    case 'N':
+    case 'p':
+    case 'P':
+      return 8;
+    case 'h':
+    case 'H':
+      return 2;
+    case 'I':
+      return 4;
+    case 'F':
+      return 8;
+    case 'D':
+      return 16;
+    default:
+      return undefined;
   }
 }
 
 function unsupported(why: string, offset: number): never {
-  throw new ScanStop('UNSUPPORTED_FORMAT', `joblib: array wrapper ${why}; the array bytes cannot be skipped exactly`, offset);
+  throw new ScanStop(
+    'UNSUPPORTED_FORMAT',
+    `joblib: array wrapper ${why}; the array bytes cannot be skipped exactly`,
+    offset,
+  );
 }
 
 /**
@@ -49,7 +83,8 @@ export function joblibLayout(wrapper: ObjV, offset: number): JoblibArrayLayout {
   if (!(state instanceof DictV)) unsupported('state is not a readable dict', offset);
   const dtype = state.entries.get('dtype');
   const shape = state.entries.get('shape');
-  if (!(dtype instanceof ObjV) || !isNumpyDtype(dtype.callee)) unsupported('dtype is not numpy.dtype(...)', offset);
+  if (!(dtype instanceof ObjV) || !isNumpyDtype(dtype.callee))
+    unsupported('dtype is not numpy.dtype(...)', offset);
   const args = dtype.args;
   const descr = args instanceof TupleV && args.items ? args.items[0] : undefined;
   if (typeof descr !== 'string') unsupported('dtype descriptor is not a string', offset);

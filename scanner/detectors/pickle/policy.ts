@@ -35,7 +35,8 @@ export class GlobalPolicy {
     private readonly extensions: Readonly<RuleExtensions>,
   ) {
     for (const r of file.rules) {
-      if (this.byId.has(r.id)) throw new CavraError('RULES_INVALID', `pickle-globals: duplicate rule id ${r.id}`);
+      if (this.byId.has(r.id))
+        throw new CavraError('RULES_INVALID', `pickle-globals: duplicate rule id ${r.id}`);
       this.byId.set(r.id, r);
       for (const m of r.match?.modules ?? []) this.addDeny(m, r, 'tree');
       for (const m of r.match?.names ?? []) this.addDeny(m, r, 'tree');
@@ -52,7 +53,10 @@ export class GlobalPolicy {
   private addDeny(pattern: string, rule: PickleRule, kind: DenyEntry['kind']): void {
     const prev = this.deny.get(pattern);
     if (prev && prev.rule !== rule) {
-      throw new CavraError('RULES_INVALID', `pickle-globals: ${pattern} is listed by both ${prev.rule.id} and ${rule.id}`);
+      throw new CavraError(
+        'RULES_INVALID',
+        `pickle-globals: ${pattern} is listed by both ${prev.rule.id} and ${rule.id}`,
+      );
     }
     this.deny.set(pattern, { rule, kind });
   }
@@ -78,7 +82,10 @@ export class GlobalPolicy {
   normalize(module: string, name: string): { parts: string[]; nameStart: number } {
     const modParts = module.split('.');
     const alias = this.file.aliases[modParts[0]!] ?? this.file.aliases[module];
-    let mod = alias !== undefined ? (this.file.aliases[module] ?? [alias, ...modParts.slice(1)].join('.')).split('.') : modParts;
+    let mod =
+      alias !== undefined
+        ? (this.file.aliases[module] ?? [alias, ...modParts.slice(1)].join('.')).split('.')
+        : modParts;
     let parts = [...mod, ...name.split('.')];
     let nameStart = mod.length;
     // `random._os.system`, `pathlib.os.system`: the rightmost re-exported module decides what the name is. Only
@@ -134,7 +141,8 @@ export class GlobalPolicy {
     const unknown = denied ?? this.rule('PICKLE-UNKNOWN-GLOBAL');
     // A policy allow covers what the bundled rules do not call dangerous (unknown or medium), never a critical deny.
     if (unknown.severity !== 'critical' && unknown.severity !== 'high') {
-      if (matchesPattern(canonical, ext.allowGlobals) || matchesPattern(raw, ext.allowGlobals)) return { canonical, rule: null };
+      if (matchesPattern(canonical, ext.allowGlobals) || matchesPattern(raw, ext.allowGlobals))
+        return { canonical, rule: null };
     }
     return { canonical, rule: unknown };
   }

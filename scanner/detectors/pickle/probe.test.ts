@@ -8,13 +8,19 @@ describe('probePickle', () => {
   it('says yes to PROTO headers and protocol 0/1 pickles', () => {
     expect(probePickle(b('\x80\x04\x95'), false)).toBe(true);
     expect(probePickle(b("cposix\nsystem\n(S'id'\ntR."), true)).toBe(true);
-    expect(probePickle(b('(dp0\nS\'a\'\np1\nI1\ns.'), true)).toBe(true);
+    expect(probePickle(b("(dp0\nS'a'\np1\nI1\ns."), true)).toBe(true);
     // the start of a long protocol-0 pickle (no STOP yet in the head)
-    expect(probePickle(b("(lp0\nI1\naI2\na"), false)).toBe(true);
+    expect(probePickle(b('(lp0\nI1\naI2\na'), false)).toBe(true);
   });
 
   it('says no to text, JSON and truncated-at-end non-pickles', () => {
-    for (const s of ['Hello, world. This is a README.\n', '{"a": [1, 2, 3]}', '# title\n\nsome text', 'id,name\n1,x\n', '']) {
+    for (const s of [
+      'Hello, world. This is a README.\n',
+      '{"a": [1, 2, 3]}',
+      '# title\n\nsome text',
+      'id,name\n1,x\n',
+      '',
+    ]) {
       expect(probePickle(b(s), true), s).toBe(false);
       expect(probePickle(b(s), false), s).toBe(false);
     }
@@ -38,7 +44,9 @@ describe('probePickle', () => {
     for (const p of [0, 1, 2, 3, 4, 5]) {
       const a = new PickleAsm(p);
       if (p >= 2) a.proto();
-      expect(probePickle(a.global('collections', 'OrderedDict').op(0x29, 0x52, 0x2e).bytes(), true)).toBe(true);
+      expect(probePickle(a.global('collections', 'OrderedDict').op(0x29, 0x52, 0x2e).bytes(), true)).toBe(
+        true,
+      );
     }
   });
 });

@@ -13,7 +13,11 @@ const SILENT: VmEvents = {
   onStop() {},
 };
 
-const PROBE_LIMITS: Readonly<Limits> = Object.freeze({ ...DEFAULT_LIMITS, maxPickleStack: 10_000, maxPickleMemo: 100_000 });
+const PROBE_LIMITS: Readonly<Limits> = Object.freeze({
+  ...DEFAULT_LIMITS,
+  maxPickleStack: 10_000,
+  maxPickleMemo: 100_000,
+});
 
 /**
  * Does `head` read as the start of a pickle? Protocol 2+ pickles announce themselves with PROTO; protocol 0/1

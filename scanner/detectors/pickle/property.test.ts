@@ -28,12 +28,19 @@ describe('pickle VM properties', () => {
   it('bit-flipped real pickles never throw anything but ScanStop', () => {
     const seed = buildDensePickle(3000).bytes;
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(seed.length - 1), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 97 }), (flips, chunk) => {
-        const m = seed.slice();
-        for (const [at, bit] of flips) m[at]! ^= 1 << bit;
-        const r = runVm(m, chunk, LIMITS);
-        if (r.error) expect(r.error).toBeInstanceOf(ScanStop);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(seed.length - 1), fc.integer({ min: 0, max: 7 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.integer({ min: 1, max: 97 }),
+        (flips, chunk) => {
+          const m = seed.slice();
+          for (const [at, bit] of flips) m[at]! ^= 1 << bit;
+          const r = runVm(m, chunk, LIMITS);
+          if (r.error) expect(r.error).toBeInstanceOf(ScanStop);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -41,27 +48,48 @@ describe('pickle VM properties', () => {
   const ident = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,12}$/);
   it('resolves exactly the global the reference encoder wrote, for every protocol and chunking', () => {
     fc.assert(
-      fc.property(fc.array(ident, { minLength: 1, maxLength: 3 }), fc.array(ident, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 9 }), (mod, qual, protocol, chunk) => {
-        const module = mod.join('.');
-        const name = protocol >= 4 ? qual.join('.') : qual[0]!;
-        const a = new PickleAsm(protocol);
-        if (protocol >= 2) a.proto();
-        const bytes = a.global(module, name).op(O.EMPTY_TUPLE, O.REDUCE, O.STOP).bytes();
-        const r = runVm(bytes, chunk);
-        expect(r.error).toBeUndefined();
-        expect(r.globals).toEqual([`${module}.${name}`]);
-        expect(r.calls.map((c) => [c.op, (c.callee as GlobalV).display])).toEqual([['REDUCE', `${module}.${name}`]]);
-      }),
+      fc.property(
+        fc.array(ident, { minLength: 1, maxLength: 3 }),
+        fc.array(ident, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 1, max: 9 }),
+        (mod, qual, protocol, chunk) => {
+          const module = mod.join('.');
+          const name = protocol >= 4 ? qual.join('.') : qual[0]!;
+          const a = new PickleAsm(protocol);
+          if (protocol >= 2) a.proto();
+          const bytes = a.global(module, name).op(O.EMPTY_TUPLE, O.REDUCE, O.STOP).bytes();
+          const r = runVm(bytes, chunk);
+          expect(r.error).toBeUndefined();
+          expect(r.globals).toEqual([`${module}.${name}`]);
+          expect(r.calls.map((c) => [c.op, (c.callee as GlobalV).display])).toEqual([
+            ['REDUCE', `${module}.${name}`],
+          ]);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('records torch storage keys in ctx.shared', () => {
     const shared = new Map<string, unknown>();
-    const ctx = { shared, report: () => {}, issue: () => {}, scanned: () => {} } as unknown as DetectorContext;
+    const ctx = {
+      shared,
+      report: () => {},
+      issue: () => {},
+      scanned: () => {},
+    } as unknown as DetectorContext;
     const an = new PickleAnalyzer(ctx, new GlobalPolicy(pickleRules(), NO_EXTENSIONS));
     const vm = new PickleVM(DEFAULT_LIMITS, an);
-    const a = new PickleAsm(2).proto().op(O.MARK).str('storage').global('torch', 'FloatStorage').str('key7').str('cpu').int(4).op(O.TUPLE, O.BINPERSID, O.STOP);
+    const a = new PickleAsm(2)
+      .proto()
+      .op(O.MARK)
+      .str('storage')
+      .global('torch', 'FloatStorage')
+      .str('key7')
+      .str('cpu')
+      .int(4)
+      .op(O.TUPLE, O.BINPERSID, O.STOP);
     vm.write(a.bytes());
     expect([...(shared.get('torch.storageKeys') as Set<string>)]).toEqual(['key7']);
   });

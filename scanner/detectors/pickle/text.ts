@@ -42,7 +42,8 @@ export function decodeAscii(data: Uint8Array, a: number, b: number): string {
 export function decodeStringLine(data: Uint8Array, a: number, b: number): string {
   const len = b - a;
   const q = data[a];
-  if (len < 2 || data[b - 1] !== q || (q !== 0x27 && q !== 0x22)) throw new BadArgument('the STRING opcode argument must be quoted');
+  if (len < 2 || data[b - 1] !== q || (q !== 0x27 && q !== 0x22))
+    throw new BadArgument('the STRING opcode argument must be quoted');
   const out: number[] = [];
   for (let i = a + 1; i < b - 1; i++) {
     const c = data[i]!;
@@ -54,18 +55,40 @@ export function decodeStringLine(data: Uint8Array, a: number, b: number): string
     if (i >= b - 1) throw new BadArgument('trailing \\ in string');
     const e = data[i]!;
     switch (e) {
-      case 0x5c: out.push(0x5c); break; // \\
-      case 0x27: out.push(0x27); break; // \'
-      case 0x22: out.push(0x22); break; // \"
-      case 0x62: out.push(0x08); break; // \b
-      case 0x66: out.push(0x0c); break; // \f
-      case 0x74: out.push(0x09); break; // \t
-      case 0x6e: out.push(0x0a); break; // \n
-      case 0x72: out.push(0x0d); break; // \r
-      case 0x76: out.push(0x0b); break; // \v
-      case 0x61: out.push(0x07); break; // \a
-      case 0x0a: break; // line continuation
-      case 0x78: { // \xhh: exactly two hex digits
+      case 0x5c:
+        out.push(0x5c);
+        break; // \\
+      case 0x27:
+        out.push(0x27);
+        break; // \'
+      case 0x22:
+        out.push(0x22);
+        break; // \"
+      case 0x62:
+        out.push(0x08);
+        break; // \b
+      case 0x66:
+        out.push(0x0c);
+        break; // \f
+      case 0x74:
+        out.push(0x09);
+        break; // \t
+      case 0x6e:
+        out.push(0x0a);
+        break; // \n
+      case 0x72:
+        out.push(0x0d);
+        break; // \r
+      case 0x76:
+        out.push(0x0b);
+        break; // \v
+      case 0x61:
+        out.push(0x07);
+        break; // \a
+      case 0x0a:
+        break; // line continuation
+      case 0x78: {
+        // \xhh: exactly two hex digits
         const h = hex(data[i + 1]) * 16 + hex(data[i + 2]);
         if (i + 2 >= b - 1 || Number.isNaN(h)) throw new BadArgument('invalid \\x escape');
         out.push(h);
@@ -73,7 +96,8 @@ export function decodeStringLine(data: Uint8Array, a: number, b: number): string
         break;
       }
       default:
-        if (e >= 0x30 && e <= 0x37) { // \ooo: one to three octal digits
+        if (e >= 0x30 && e <= 0x37) {
+          // \ooo: one to three octal digits
           let v = e - 0x30;
           let n = 1;
           while (n < 3 && i + 1 < b - 1 && data[i + 1]! >= 0x30 && data[i + 1]! <= 0x37) {
@@ -123,7 +147,8 @@ export function decodeRawUnicodeEscape(data: Uint8Array, a: number, b: number): 
   return s;
 }
 
-const INT_RE = /^\s*[+-]?(0[xX](_?[0-9a-fA-F])+|0[oO](_?[0-7])+|0[bB](_?[01])+|0(_?0)*|[1-9](_?[0-9])*|0[0-7]+)\s*$/;
+const INT_RE =
+  /^\s*[+-]?(0[xX](_?[0-9a-fA-F])+|0[oO](_?[0-7])+|0[bB](_?[01])+|0(_?0)*|[1-9](_?[0-9])*|0[0-7]+)\s*$/;
 
 /** A Python int literal (INT / LONG lines: base 0 as CPython's strtol + PyLong_FromString); number or BIGINT. */
 export function parseIntText(text: string): Value {
@@ -138,7 +163,9 @@ export function parseIntText(text: string): Value {
   if (/^0[0-7]+$/.test(t)) big = BigInt('0o' + t.slice(1));
   else big = BigInt(t);
   if (neg) big = -big;
-  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : BIGINT;
+  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(big)
+    : BIGINT;
 }
 
 /** A decimal memo index (GET / PUT lines). */

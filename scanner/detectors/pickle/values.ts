@@ -73,7 +73,8 @@ export class DictV implements Sym {
   readonly k = K_DICT;
   readonly entries = new Map<string, Value>();
   set(key: Value, value: Value): void {
-    if (typeof key === 'string' && (this.entries.size < DICT_MAX_ENTRIES || this.entries.has(key))) this.entries.set(key, value);
+    if (typeof key === 'string' && (this.entries.size < DICT_MAX_ENTRIES || this.entries.has(key)))
+      this.entries.set(key, value);
   }
 }
 
@@ -123,7 +124,9 @@ export function makeTuple(items: Value[]): TupleV {
       if (d > depth) depth = d;
     }
   }
-  return depth > TUPLE_MAX_DEPTH ? new TupleV(items.length, null, depth) : new TupleV(items.length, items, depth);
+  return depth > TUPLE_MAX_DEPTH
+    ? new TupleV(items.length, null, depth)
+    : new TupleV(items.length, items, depth);
 }
 
 /** Short description of a value's type, for error messages (never its content). */
@@ -138,5 +141,8 @@ export function typeName(v: Value): string {
       return 'bool';
   }
   const k = (v as Sym).k;
-  return ['?', 'float', 'int', 'bytes', 'str', 'tuple', 'list', 'dict', 'set', 'global', 'object', 'unknown'][k] ?? '?';
+  return (
+    ['?', 'float', 'int', 'bytes', 'str', 'tuple', 'list', 'dict', 'set', 'global', 'object', 'unknown'][k] ??
+    '?'
+  );
 }

@@ -1,7 +1,18 @@
 import type { GlobalV, Value } from './values.js';
 
 /** Kinds of call sites the VM reports. */
-export type CallOp = 'REDUCE' | 'OBJ' | 'INST' | 'NEWOBJ' | 'NEWOBJ_EX' | 'BUILD' | 'SETITEM' | 'SETITEMS' | 'APPEND' | 'APPENDS' | 'ADDITEMS';
+export type CallOp =
+  | 'REDUCE'
+  | 'OBJ'
+  | 'INST'
+  | 'NEWOBJ'
+  | 'NEWOBJ_EX'
+  | 'BUILD'
+  | 'SETITEM'
+  | 'SETITEMS'
+  | 'APPEND'
+  | 'APPENDS'
+  | 'ADDITEMS';
 
 /**
  * What the VM tells its owner while it runs. Called synchronously, in stream order; offsets are bytes into the

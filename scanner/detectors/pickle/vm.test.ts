@@ -46,7 +46,11 @@ describe('pickle VM: one test per opcode', () => {
     ['BINBYTES', b('B\x01\x00\x00\x00\x07.'), (v) => expect((v as BytesV).length).toBe(1)],
     ['SHORT_BINBYTES', b('C\x02ab.'), (v) => expect(Array.from((v as BytesV).data!)).toEqual([97, 98])],
     ['BINBYTES8', b('\x8e\x01\x00\x00\x00\x00\x00\x00\x00z.'), (v) => expect((v as BytesV).length).toBe(1)],
-    ['BYTEARRAY8', b('\x96\x01\x00\x00\x00\x00\x00\x00\x00z.'), (v) => expect((v as BytesV).mutable).toBe(true)],
+    [
+      'BYTEARRAY8',
+      b('\x96\x01\x00\x00\x00\x00\x00\x00\x00z.'),
+      (v) => expect((v as BytesV).mutable).toBe(true),
+    ],
     ['EMPTY_TUPLE', b(').'), (v) => expect((v as TupleV).length).toBe(0)],
     ['TUPLE (MARK)', b('(K\x01K\x02t.'), (v) => expect((v as TupleV).items).toEqual([1, 2])],
     ['TUPLE1', b('K\x01\x85.'), (v) => expect((v as TupleV).items).toEqual([1])],
@@ -65,12 +69,20 @@ describe('pickle VM: one test per opcode', () => {
     ['PUT / GET', b('K\x09p5\n0g5\n.'), (v) => expect(v).toBe(9)],
     ['BINPUT / BINGET', b('K\x09q\x070h\x07.'), (v) => expect(v).toBe(9)],
     ['LONG_BINPUT / LONG_BINGET', b('K\x09r\x00\x01\x00\x000j\x00\x01\x00\x00.'), (v) => expect(v).toBe(9)],
-    ['MEMOIZE uses the count of memo entries (after a PUT)', b('K\x01q\x05K\x02\x94h\x01.'), (v) => expect(v).toBe(2)],
+    [
+      'MEMOIZE uses the count of memo entries (after a PUT)',
+      b('K\x01q\x05K\x02\x94h\x01.'),
+      (v) => expect(v).toBe(2),
+    ],
     ['PROTO', b('\x80\x05N.'), (v) => expect(v).toBeNull()],
     ['FRAME', b('\x80\x04\x95\x02\x00\x00\x00\x00\x00\x00\x00N.'), (v) => expect(v).toBeNull()],
     ['READONLY_BUFFER keeps the top', b('C\x01a\x98.'), (v) => expect((v as BytesV).length).toBe(1)],
     ['GLOBAL', b('cbuiltins\nset\n.'), (v) => expect((v as GlobalV).display).toBe('builtins.set')],
-    ['STACK_GLOBAL', b('\x8c\x08builtins\x8c\x03set\x93.'), (v) => expect((v as GlobalV).display).toBe('builtins.set')],
+    [
+      'STACK_GLOBAL',
+      b('\x8c\x08builtins\x8c\x03set\x93.'),
+      (v) => expect((v as GlobalV).display).toBe('builtins.set'),
+    ],
     ['REDUCE', b('cbuiltins\nset\n)R.'), (v) => expect((v as ObjV).op).toBe('REDUCE')],
     ['BUILD', b('cbuiltins\nobject\n)R}b.'), (v) => expect(v).toBeInstanceOf(ObjV)],
     ['INST', b('(K\x01ibuiltins\nset\n.'), (v) => expect((v as ObjV).op).toBe('INST')],
@@ -82,7 +94,11 @@ describe('pickle VM: one test per opcode', () => {
     ['EXT1', b('\x82\x01.'), (v) => expect(v).toMatchObject({ k: 11 })],
     ['EXT2', b('\x83\x01\x00.'), (v) => expect(v).toMatchObject({ k: 11 })],
     ['EXT4', b('\x84\x01\x00\x00\x00.'), (v) => expect(v).toMatchObject({ k: 11 })],
-    ['long strings are skipped by count', new PickleAsm(4).str('x'.repeat(5000)).stop().bytes(), (v) => expect(v).toBe(LONG_STR)],
+    [
+      'long strings are skipped by count',
+      new PickleAsm(4).str('x'.repeat(5000)).stop().bytes(),
+      (v) => expect(v).toBe(LONG_STR),
+    ],
   ];
   for (const [name, bytes, check] of cases) {
     it(name, () => {
@@ -145,10 +161,14 @@ describe('pickle VM: errors CPython raises', () => {
 });
 
 describe('pickle VM: limits', () => {
-  it('opcode limit', () => expect(runVm(b('NNNNNN.'), 100, { maxPickleOpcodes: 3 }).error?.code).toBe('LIMIT_OPCODES'));
-  it('stack limit', () => expect(runVm(b('((((((N.'), 100, { maxPickleStack: 4 }).error?.code).toBe('LIMIT_STACK'));
-  it('memo limit', () => expect(runVm(b('N\x94\x94\x94\x94.'), 100, { maxPickleMemo: 2 }).error?.code).toBe('LIMIT_MEMO'));
-  it('line limit', () => expect(runVm(b(`c${'a'.repeat(100)}\nb\n.`), 7, { maxPickleLine: 32 }).error?.code).toBe('LIMIT_HEADER'));
+  it('opcode limit', () =>
+    expect(runVm(b('NNNNNN.'), 100, { maxPickleOpcodes: 3 }).error?.code).toBe('LIMIT_OPCODES'));
+  it('stack limit', () =>
+    expect(runVm(b('((((((N.'), 100, { maxPickleStack: 4 }).error?.code).toBe('LIMIT_STACK'));
+  it('memo limit', () =>
+    expect(runVm(b('N\x94\x94\x94\x94.'), 100, { maxPickleMemo: 2 }).error?.code).toBe('LIMIT_MEMO'));
+  it('line limit', () =>
+    expect(runVm(b(`c${'a'.repeat(100)}\nb\n.`), 7, { maxPickleLine: 32 }).error?.code).toBe('LIMIT_HEADER'));
   it('a huge LONG_BINPUT index does not allocate', () => {
     expect(result(b('K\x01r\xff\xff\xff\xff0j\xff\xff\xff\xff.'))).toBe(1);
   });

@@ -1,10 +1,40 @@
 import { ScanStop } from '../../errors.js';
 import type { Limits } from '../../limits.js';
 import * as O from './opcodes.js';
-import { BadArgument, checkFloatText, decodeAscii, decodeLong, decodeRawUnicodeEscape, decodeStringLine, decodeUtf8, latin1, parseIntText, parseMemoKey } from './text.js';
 import {
-  BIGINT, BytesV, DICT, DictV, EMPTY_TUPLE, FLOAT, FROZENSET, GlobalV, K_GLOBAL, K_OBJ, K_UNKNOWN, LIST, LONG_STR, makeTuple,
-  ObjV, RETAIN_BYTES, RETAIN_TEXT, SET, UNKNOWN, type Sym, type Value,
+  BadArgument,
+  checkFloatText,
+  decodeAscii,
+  decodeLong,
+  decodeRawUnicodeEscape,
+  decodeStringLine,
+  decodeUtf8,
+  latin1,
+  parseIntText,
+  parseMemoKey,
+} from './text.js';
+import {
+  BIGINT,
+  BytesV,
+  DICT,
+  DictV,
+  EMPTY_TUPLE,
+  FLOAT,
+  FROZENSET,
+  GlobalV,
+  K_GLOBAL,
+  K_OBJ,
+  K_UNKNOWN,
+  LIST,
+  LONG_STR,
+  makeTuple,
+  ObjV,
+  RETAIN_BYTES,
+  RETAIN_TEXT,
+  SET,
+  UNKNOWN,
+  type Sym,
+  type Value,
 } from './values.js';
 import { VmCore } from './vm-core.js';
 import type { CallOp, VmEvents } from './vm-events.js';
@@ -99,8 +129,10 @@ export class PickleVM extends VmCore {
   /** No more bytes: report an incomplete opcode or frame as TRUNCATED. */
   end(): void {
     if (this.stopped) return;
-    if (this.midOpcode) throw new ScanStop('TRUNCATED', 'pickle: data ends inside an opcode argument', this.consumed);
-    if (this.frameEnd > this.consumed) throw new ScanStop('TRUNCATED', 'pickle: FRAME declares more bytes than the stream has', this.consumed);
+    if (this.midOpcode)
+      throw new ScanStop('TRUNCATED', 'pickle: data ends inside an opcode argument', this.consumed);
+    if (this.frameEnd > this.consumed)
+      throw new ScanStop('TRUNCATED', 'pickle: FRAME declares more bytes than the stream has', this.consumed);
   }
 
   /** Check the last FRAME against the bytes actually present (at end of stream). */
@@ -130,7 +162,8 @@ export class PickleVM extends VmCore {
     const stop = Math.min(end, a + limit + 1);
     const nl = data.indexOf(0x0a, a);
     if (nl >= 0 && nl < stop) return nl;
-    if (end - a > limit) throw new ScanStop('LIMIT_HEADER', `pickle: line argument longer than ${limit} bytes`, this.at);
+    if (end - a > limit)
+      throw new ScanStop('LIMIT_HEADER', `pickle: line argument longer than ${limit} bytes`, this.at);
     return -1;
   }
 
@@ -161,68 +194,150 @@ export class PickleVM extends VmCore {
       const op = data[pos]!;
       const avail = end - pos;
       this.at = base + pos;
-      if (++this.opcodes > maxOps) throw new ScanStop('LIMIT_OPCODES', `pickle: more than ${maxOps} opcodes`, this.at);
-      if ((this.opcodes & TIME_CHECK_MASK) === 0 && this.signal?.aborted) throw new ScanStop('LIMIT_TIME', 'pickle: scan time budget exceeded', this.at);
+      if (++this.opcodes > maxOps)
+        throw new ScanStop('LIMIT_OPCODES', `pickle: more than ${maxOps} opcodes`, this.at);
+      if ((this.opcodes & TIME_CHECK_MASK) === 0 && this.signal?.aborted)
+        throw new ScanStop('LIMIT_TIME', 'pickle: scan time budget exceeded', this.at);
       let next = pos + 1;
       switch (op) {
         // ---- fixed-size and argument-free opcodes
-        case 0x28 /* MARK */: this.pushMark(); break;
-        case 0x7d /* EMPTY_DICT */: this.push(this.newDict(this.sp)); break;
-        case 0x5d /* EMPTY_LIST */: this.push(LIST); break;
-        case 0x29 /* EMPTY_TUPLE */: this.push(EMPTY_TUPLE); break;
-        case 0x8f /* EMPTY_SET */: this.push(SET); break;
-        case 0x4e /* NONE */: this.push(null); break;
-        case 0x88 /* NEWTRUE */: this.push(true); break;
-        case 0x89 /* NEWFALSE */: this.push(false); break;
+        case 0x28 /* MARK */:
+          this.pushMark();
+          break;
+        case 0x7d /* EMPTY_DICT */:
+          this.push(this.newDict(this.sp));
+          break;
+        case 0x5d /* EMPTY_LIST */:
+          this.push(LIST);
+          break;
+        case 0x29 /* EMPTY_TUPLE */:
+          this.push(EMPTY_TUPLE);
+          break;
+        case 0x8f /* EMPTY_SET */:
+          this.push(SET);
+          break;
+        case 0x4e /* NONE */:
+          this.push(null);
+          break;
+        case 0x88 /* NEWTRUE */:
+          this.push(true);
+          break;
+        case 0x89 /* NEWFALSE */:
+          this.push(false);
+          break;
         case 0x4b /* BININT1 */:
           if (avail < 2) return this.incomplete(pos);
-          this.push(data[pos + 1]!); next = pos + 2; break;
+          this.push(data[pos + 1]!);
+          next = pos + 2;
+          break;
         case 0x4d /* BININT2 */:
           if (avail < 3) return this.incomplete(pos);
-          this.push(view.getUint16(pos + 1, true)); next = pos + 3; break;
+          this.push(view.getUint16(pos + 1, true));
+          next = pos + 3;
+          break;
         case 0x4a /* BININT */:
           if (avail < 5) return this.incomplete(pos);
-          this.push(view.getInt32(pos + 1, true)); next = pos + 5; break;
+          this.push(view.getInt32(pos + 1, true));
+          next = pos + 5;
+          break;
         case 0x47 /* BINFLOAT */:
           if (avail < 9) return this.incomplete(pos);
-          this.push(FLOAT); next = pos + 9; break;
+          this.push(FLOAT);
+          next = pos + 9;
+          break;
         case 0x94 /* MEMOIZE */:
-          this.memoPut(this.memoCount, this.top()); break;
+          this.memoPut(this.memoCount, this.top());
+          break;
         case 0x71 /* BINPUT */:
           if (avail < 2) return this.incomplete(pos);
-          this.memoPut(data[pos + 1]!, this.top()); next = pos + 2; break;
+          this.memoPut(data[pos + 1]!, this.top());
+          next = pos + 2;
+          break;
         case 0x72 /* LONG_BINPUT */:
           if (avail < 5) return this.incomplete(pos);
-          this.memoPut(view.getUint32(pos + 1, true), this.top()); next = pos + 5; break;
+          this.memoPut(view.getUint32(pos + 1, true), this.top());
+          next = pos + 5;
+          break;
         case 0x68 /* BINGET */:
           if (avail < 2) return this.incomplete(pos);
-          this.push(this.memoGet(data[pos + 1]!)); next = pos + 2; break;
+          this.push(this.memoGet(data[pos + 1]!));
+          next = pos + 2;
+          break;
         case 0x6a /* LONG_BINGET */:
           if (avail < 5) return this.incomplete(pos);
-          this.push(this.memoGet(view.getUint32(pos + 1, true))); next = pos + 5; break;
-        case 0x75 /* SETITEMS */: this.setItems(this.marker(), 'SETITEMS'); break;
-        case 0x73 /* SETITEM */: this.setItems(this.sp - 2, 'SETITEM'); break;
-        case 0x65 /* APPENDS */: this.appendItems(this.marker(), 'APPENDS'); break;
-        case 0x61 /* APPEND */: this.appendItems(this.sp - 1, 'APPEND'); break;
-        case 0x85 /* TUPLE1 */: case 0x86 /* TUPLE2 */: case 0x87 /* TUPLE3 */:
-          this.push(makeTuple(this.popFrom(this.sp - (op - O.TUPLE1 + 1)))); break;
-        case 0x74 /* TUPLE */: this.push(makeTuple(this.popFrom(this.marker()))); break;
-        case 0x6c /* LIST */: this.popFrom(this.marker()); this.push(LIST); break;
-        case 0x91 /* FROZENSET */: this.popFrom(this.marker()); this.push(FROZENSET); break;
-        case 0x64 /* DICT */: this.dictFromMark(); break;
-        case 0x90 /* ADDITEMS */: this.addItems(); break;
-        case 0x30 /* POP */: this.popOp(); break;
-        case 0x31 /* POP_MARK */: this.truncate(this.marker()); break;
-        case 0x32 /* DUP */: this.push(this.top()); break;
-        case 0x93 /* STACK_GLOBAL */: this.stackGlobal(); break;
-        case 0x52 /* REDUCE */: this.reduce(); break;
-        case 0x62 /* BUILD */: this.build(); break;
-        case 0x81 /* NEWOBJ */: this.newobj(false); break;
-        case 0x92 /* NEWOBJ_EX */: this.newobj(true); break;
-        case 0x6f /* OBJ */: this.obj(); break;
-        case 0x51 /* BINPERSID */: this.events.onPersid('BINPERSID', this.pop(), this.at); this.push(UNKNOWN); break;
-        case 0x98 /* READONLY_BUFFER */: this.top(); break;
-        case 0x97 /* NEXT_BUFFER */: return this.fail('pickle stream refers to out-of-band data but no buffers argument was given');
+          this.push(this.memoGet(view.getUint32(pos + 1, true)));
+          next = pos + 5;
+          break;
+        case 0x75 /* SETITEMS */:
+          this.setItems(this.marker(), 'SETITEMS');
+          break;
+        case 0x73 /* SETITEM */:
+          this.setItems(this.sp - 2, 'SETITEM');
+          break;
+        case 0x65 /* APPENDS */:
+          this.appendItems(this.marker(), 'APPENDS');
+          break;
+        case 0x61 /* APPEND */:
+          this.appendItems(this.sp - 1, 'APPEND');
+          break;
+        case 0x85 /* TUPLE1 */:
+        case 0x86 /* TUPLE2 */:
+        case 0x87 /* TUPLE3 */:
+          this.push(makeTuple(this.popFrom(this.sp - (op - O.TUPLE1 + 1))));
+          break;
+        case 0x74 /* TUPLE */:
+          this.push(makeTuple(this.popFrom(this.marker())));
+          break;
+        case 0x6c /* LIST */:
+          this.popFrom(this.marker());
+          this.push(LIST);
+          break;
+        case 0x91 /* FROZENSET */:
+          this.popFrom(this.marker());
+          this.push(FROZENSET);
+          break;
+        case 0x64 /* DICT */:
+          this.dictFromMark();
+          break;
+        case 0x90 /* ADDITEMS */:
+          this.addItems();
+          break;
+        case 0x30 /* POP */:
+          this.popOp();
+          break;
+        case 0x31 /* POP_MARK */:
+          this.truncate(this.marker());
+          break;
+        case 0x32 /* DUP */:
+          this.push(this.top());
+          break;
+        case 0x93 /* STACK_GLOBAL */:
+          this.stackGlobal();
+          break;
+        case 0x52 /* REDUCE */:
+          this.reduce();
+          break;
+        case 0x62 /* BUILD */:
+          this.build();
+          break;
+        case 0x81 /* NEWOBJ */:
+          this.newobj(false);
+          break;
+        case 0x92 /* NEWOBJ_EX */:
+          this.newobj(true);
+          break;
+        case 0x6f /* OBJ */:
+          this.obj();
+          break;
+        case 0x51 /* BINPERSID */:
+          this.events.onPersid('BINPERSID', this.pop(), this.at);
+          this.push(UNKNOWN);
+          break;
+        case 0x98 /* READONLY_BUFFER */:
+          this.top();
+          break;
+        case 0x97 /* NEXT_BUFFER */:
+          return this.fail('pickle stream refers to out-of-band data but no buffers argument was given');
         case 0x2e /* STOP */: {
           const result = this.pop();
           this.consumed = base + next;
@@ -252,10 +367,13 @@ export class PickleVM extends VmCore {
           next = pos + 9;
           break;
         }
-        case 0x82 /* EXT1 */: case 0x83 /* EXT2 */: case 0x84 /* EXT4 */: {
+        case 0x82 /* EXT1 */:
+        case 0x83 /* EXT2 */:
+        case 0x84 /* EXT4 */: {
           const n = op === O.EXT1 ? 1 : op === O.EXT2 ? 2 : 4;
           if (avail < 1 + n) return this.incomplete(pos);
-          const code = n === 1 ? data[pos + 1]! : n === 2 ? view.getUint16(pos + 1, true) : view.getInt32(pos + 1, true);
+          const code =
+            n === 1 ? data[pos + 1]! : n === 2 ? view.getUint16(pos + 1, true) : view.getInt32(pos + 1, true);
           if (code <= 0) this.fail('EXT specifies code <= 0');
           this.events.onExt(O.opName(op), code, this.at);
           this.push(UNKNOWN);
@@ -263,41 +381,61 @@ export class PickleVM extends VmCore {
           break;
         }
         // ---- length-prefixed payloads
-        case 0x8a /* LONG1 */: case 0x8b /* LONG4 */: {
+        case 0x8a /* LONG1 */:
+        case 0x8b /* LONG4 */: {
           const h = op === O.LONG1 ? 2 : 5;
           if (avail < h) return this.incomplete(pos);
           const n = op === O.LONG1 ? data[pos + 1]! : view.getInt32(pos + 1, true);
           if (n < 0) this.fail('LONG pickle has negative byte count');
-          if (n > RETAIN_BYTES) { this.push(BIGINT); next = this.skipPayload(pos + h, n, end); break; }
+          if (n > RETAIN_BYTES) {
+            this.push(BIGINT);
+            next = this.skipPayload(pos + h, n, end);
+            break;
+          }
           if (avail < h + n) return this.incomplete(pos);
           this.push(decodeLong(data, pos + h, pos + h + n));
           next = pos + h + n;
           break;
         }
-        case 0x8c /* SHORT_BINUNICODE */: case 0x58 /* BINUNICODE */: case 0x8d /* BINUNICODE8 */:
-        case 0x55 /* SHORT_BINSTRING */: case 0x54 /* BINSTRING */: {
+        case 0x8c /* SHORT_BINUNICODE */:
+        case 0x58 /* BINUNICODE */:
+        case 0x8d /* BINUNICODE8 */:
+        case 0x55 /* SHORT_BINSTRING */:
+        case 0x54 /* BINSTRING */: {
           const h = op === O.SHORT_BINUNICODE || op === O.SHORT_BINSTRING ? 2 : op === O.BINUNICODE8 ? 9 : 5;
           if (avail < h) return this.incomplete(pos);
           const n = this.payloadLength(op, view, pos);
-          if (n > RETAIN_TEXT) { this.push(LONG_STR); next = this.skipPayload(pos + h, n, end); break; }
+          if (n > RETAIN_TEXT) {
+            this.push(LONG_STR);
+            next = this.skipPayload(pos + h, n, end);
+            break;
+          }
           if (avail < h + n) return this.incomplete(pos);
           this.push(decodeUtf8(data, pos + h, pos + h + n));
           next = pos + h + n;
           break;
         }
-        case 0x43 /* SHORT_BINBYTES */: case 0x42 /* BINBYTES */: case 0x8e /* BINBYTES8 */: case 0x96 /* BYTEARRAY8 */: {
+        case 0x43 /* SHORT_BINBYTES */:
+        case 0x42 /* BINBYTES */:
+        case 0x8e /* BINBYTES8 */:
+        case 0x96 /* BYTEARRAY8 */: {
           const h = op === O.SHORT_BINBYTES ? 2 : op === O.BINBYTES ? 5 : 9;
           if (avail < h) return this.incomplete(pos);
           const n = this.payloadLength(op, view, pos);
           const mutable = op === O.BYTEARRAY8;
-          if (n > RETAIN_BYTES) { this.push(new BytesV(n, null, mutable)); next = this.skipPayload(pos + h, n, end); break; }
+          if (n > RETAIN_BYTES) {
+            this.push(new BytesV(n, null, mutable));
+            next = this.skipPayload(pos + h, n, end);
+            break;
+          }
           if (avail < h + n) return this.incomplete(pos);
           this.push(new BytesV(n, data.slice(pos + h, pos + h + n), mutable));
           next = pos + h + n;
           break;
         }
         // ---- newline-terminated (protocol 0/1) arguments
-        case 0x63 /* GLOBAL */: case 0x69 /* INST */: {
+        case 0x63 /* GLOBAL */:
+        case 0x69 /* INST */: {
           const e1 = this.lineEnd(data, pos + 1, end);
           if (e1 < 0) return this.incomplete(pos);
           const e2 = this.lineEnd(data, e1 + 1, end);
@@ -326,14 +464,17 @@ export class PickleVM extends VmCore {
 
   private payloadLength(op: number, view: DataView, pos: number): number {
     switch (op) {
-      case 0x8c /* SHORT_BINUNICODE */: case 0x55 /* SHORT_BINSTRING */: case 0x43 /* SHORT_BINBYTES */:
+      case 0x8c /* SHORT_BINUNICODE */:
+      case 0x55 /* SHORT_BINSTRING */:
+      case 0x43 /* SHORT_BINBYTES */:
         return view.getUint8(pos + 1);
       case 0x54 /* BINSTRING */: {
         const n = view.getInt32(pos + 1, true);
         if (n < 0) this.fail('BINSTRING pickle has negative byte count');
         return n;
       }
-      case 0x58 /* BINUNICODE */: case 0x42 /* BINBYTES */:
+      case 0x58 /* BINUNICODE */:
+      case 0x42 /* BINBYTES */:
         return view.getUint32(pos + 1, true);
       default: {
         const hi = view.getUint32(pos + 5, true);
@@ -363,17 +504,29 @@ export class PickleVM extends VmCore {
           this.push(parseIntText(t.length > 1 && t.endsWith('L') ? t.slice(0, -1) : t));
           return;
         }
-        case 0x46 /* FLOAT */: checkFloatText(latin1(data, a, b)); this.push(FLOAT); return;
-        case 0x53 /* STRING */: this.pushText(decodeStringLine(data, a, b)); return;
-        case 0x56 /* UNICODE */: this.pushText(decodeRawUnicodeEscape(data, a, b)); return;
-        case 0x67 /* GET */: this.push(this.memoGet(parseMemoKey(latin1(data, a, b)))); return;
+        case 0x46 /* FLOAT */:
+          checkFloatText(latin1(data, a, b));
+          this.push(FLOAT);
+          return;
+        case 0x53 /* STRING */:
+          this.pushText(decodeStringLine(data, a, b));
+          return;
+        case 0x56 /* UNICODE */:
+          this.pushText(decodeRawUnicodeEscape(data, a, b));
+          return;
+        case 0x67 /* GET */:
+          this.push(this.memoGet(parseMemoKey(latin1(data, a, b))));
+          return;
         case 0x70 /* PUT */: {
           const idx = parseMemoKey(latin1(data, a, b));
           if (idx < 0) this.fail('negative PUT argument');
           this.memoPut(idx, this.top());
           return;
         }
-        case 0x50 /* PERSID */: this.events.onPersid('PERSID', decodeAscii(data, a, b), this.at); this.push(UNKNOWN); return;
+        case 0x50 /* PERSID */:
+          this.events.onPersid('PERSID', decodeAscii(data, a, b), this.at);
+          this.push(UNKNOWN);
+          return;
       }
     } catch (err) {
       if (err instanceof BadArgument) this.fail(`${O.opName(op)}: ${err.message}`);
@@ -415,7 +568,8 @@ export class PickleVM extends VmCore {
   private stackGlobal(): void {
     const name = this.pop();
     const module = this.pop();
-    if (typeof name === 'string' && typeof module === 'string') this.push(this.importGlobal(module, name, 'STACK_GLOBAL'));
+    if (typeof name === 'string' && typeof module === 'string')
+      this.push(this.importGlobal(module, name, 'STACK_GLOBAL'));
     else this.push(this.importGlobal(null, null, 'STACK_GLOBAL'));
   }
 
@@ -476,7 +630,13 @@ export class PickleVM extends VmCore {
     const owner = below > 0 ? this.stack[below - 1] : null;
     if (typeof owner === 'object' && owner !== null && owner.k === K_OBJ) {
       const callee = (owner as ObjV).callee;
-      if (typeof callee === 'object' && callee !== null && callee.k === K_GLOBAL && (callee as GlobalV).keepState) return new DictV();
+      if (
+        typeof callee === 'object' &&
+        callee !== null &&
+        callee.k === K_GLOBAL &&
+        (callee as GlobalV).keepState
+      )
+        return new DictV();
     }
     return DICT;
   }
@@ -496,7 +656,8 @@ export class PickleVM extends VmCore {
     if (len === x) return;
     if ((len - x) % 2 !== 0) this.fail('odd number of items for SETITEMS');
     const target = this.stack[x - 1]!;
-    if (target instanceof DictV) for (let i = x; i < len; i += 2) target.set(this.stack[i]!, this.stack[i + 1]!);
+    if (target instanceof DictV)
+      for (let i = x; i < len; i += 2) target.set(this.stack[i]!, this.stack[i + 1]!);
     else this.mutate(op, target, UNKNOWN);
     this.truncate(x);
   }
@@ -525,4 +686,3 @@ export class PickleVM extends VmCore {
     else this.pop();
   }
 }
-
