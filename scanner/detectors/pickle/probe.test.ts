@@ -50,3 +50,13 @@ describe('probePickle', () => {
     }
   });
 });
+
+describe('probe on whole objects that end before STOP', () => {
+  it('treats a truncated protocol-0 pickle that imports a global as a pickle, and plain two-line text as text', async () => {
+    const { probePickle } = await import('./probe.js');
+    const enc = (s: string) => new TextEncoder().encode(s);
+    expect(probePickle(enc('cposix\nsystem\n(Vech'), true)).toBe(true);
+    expect(probePickle(enc('(I1\nI2\n'), true)).toBe(false);
+    expect(probePickle(enc('hello world\n'), true)).toBe(false);
+  });
+});

@@ -4,14 +4,18 @@ import type { Sniffer } from '../../sniffer.js';
 import type { VmEvents } from './vm-events.js';
 import { PickleVM } from './vm.js';
 
-const SILENT: VmEvents = {
-  onGlobal() {},
-  onCall() {},
-  onPersid() {},
-  onExt() {},
-  onBuild() {},
-  onStop() {},
-};
+/** Records only whether the probed bytes import anything. */
+class ProbeEvents implements VmEvents {
+  imports = 0;
+  onGlobal(): void {
+    this.imports++;
+  }
+  onCall(): void {}
+  onPersid(): void {}
+  onExt(): void {}
+  onBuild(): void {}
+  onStop(): void {}
+}
 
 const PROBE_LIMITS: Readonly<Limits> = Object.freeze({
   ...DEFAULT_LIMITS,
@@ -22,13 +26,16 @@ const PROBE_LIMITS: Readonly<Limits> = Object.freeze({
 /**
  * Does `head` read as the start of a pickle? Protocol 2+ pickles announce themselves with PROTO; protocol 0/1
  * pickles are plain bytes, so they are probed by a bounded symbolic run of the opcodes in `head`, with nothing
- * reported: yes when the run reaches STOP, or (when `head` is only the start of the object) when it consumes all of
- * `head` with at least two opcodes and no error. Text, JSON and random bytes fail within a few bytes.
+ * reported: yes when the run reaches STOP, or when it consumes all of `head` with at least two opcodes and no error
+ * — for a whole object that ends before STOP, only when it imported a global on the way (a truncated protocol-0
+ * pickle `cposix\nsystem\n(V...` is a pickle cut short, to be reported inconclusive, not a text file). Text, JSON
+ * and random bytes fail within a few bytes.
  */
 export function probePickle(head: Uint8Array, complete: boolean): boolean {
   if (head.length >= 2 && head[0] === 0x80 && head[1]! <= 5) return true;
   if (head.length === 0) return false;
-  const vm = new PickleVM(PROBE_LIMITS, SILENT);
+  const events = new ProbeEvents();
+  const vm = new PickleVM(PROBE_LIMITS, events);
   try {
     vm.write(head);
   } catch (err) {
@@ -36,7 +43,7 @@ export function probePickle(head: Uint8Array, complete: boolean): boolean {
     return false;
   }
   if (vm.stopped) return true;
-  return !complete && vm.opcodes >= 2;
+  return vm.opcodes >= 2 && (!complete || events.imports > 0);
 }
 
 export const pickleSniffer: Sniffer = { format: 'pickle', test: probePickle };
