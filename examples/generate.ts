@@ -12,6 +12,12 @@ const enc = (s: string) => Buffer.from(s, 'latin1');
 /** A protocol-0 pickle that calls os.system via its POSIX name — the oldest trick. */
 const REDUCE_SYSTEM = enc('cposix\nsystem\n(Vecho cavra-demo\ntR.');
 
+/** A protocol-2 pickle of {'lr': 0.001, 'epochs': 3}, as CPython writes it. */
+const HPARAMS = Buffer.from(
+  '80027d71002858020000006c727101473f50624dd2f1a9fc580600000065706f63687371024b03752e',
+  'hex',
+);
+
 function tensorBytes(numel: number): Uint8Array {
   const f = new Float32Array(numel);
   for (let i = 0; i < numel; i++) f[i] = Math.sin(i) * 0.02;
@@ -37,14 +43,7 @@ export async function generateExamples(root: string): Promise<string> {
   const statePkl = torchStateDictPickle(numel);
 
   await torchZip(join(out, 'benign', 'state_dict.pt'), statePkl, numel);
-  // A protocol-2 pickle of {'lr': 0.001, 'epochs': 3}.
-  writeFileSync(
-    join(out, 'benign', 'hparams.pkl'),
-    Buffer.from(
-      '80027d71002858020000006c72710147' + '3f50624dd2f1a9fc' + '580600000065706f636873' + '71024b03752e',
-      'hex',
-    ),
-  );
+  writeFileSync(join(out, 'benign', 'hparams.pkl'), HPARAMS);
   writeFileSync(
     join(out, 'benign', 'config.json'),
     JSON.stringify({ model_type: 'tiny', hidden_size: 16 }, null, 2),
@@ -68,7 +67,7 @@ export async function generateExamples(root: string): Promise<string> {
   ]);
   await torchZip(join(out, 'malicious', 'checkpoint_injected.pt'), injected, numel);
 
-  writeFileSync(join(out, 'malformed', 'truncated.pkl'), REDUCE_SYSTEM.subarray(0, 20));
+  writeFileSync(join(out, 'malformed', 'truncated.pkl'), HPARAMS.subarray(0, 20));
   const garbage = Buffer.alloc(4096);
   for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 2654435761) >>> 24;
   garbage[0] = 0xfe;
