@@ -4,6 +4,7 @@ import { gateCommand } from './gate.js';
 import { keysCommand } from './keys.js';
 import { policyCommand } from './policy.js';
 import { receiverCommand } from './receiver.js';
+import { registryCommand } from './registry.js';
 import { scanCommand } from './scan.js';
 import { serveCommand } from './serve.js';
 
@@ -15,5 +16,6 @@ export const COMMANDS: readonly CommandModule[] = [
   evidenceCommand,
   receiverCommand,
   gateCommand,
+  registryCommand,
   serveCommand,
 ];
