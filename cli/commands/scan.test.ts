@@ -65,7 +65,12 @@ describe('cavra-scan scan', () => {
     expect(validateSarif(log), JSON.stringify(validateSarif.errors)).toBe(true);
     const results = log.runs[0].results;
     expect(results.length).toBeGreaterThanOrEqual(2);
-    for (const r of results) expect(r.partialFingerprints['cavraFinding/v1']).toMatch(/^[0-9a-f]{32}$/);
+    for (const r of results) {
+      expect(r.partialFingerprints['cavraFinding/v1']).toMatch(/^[0-9a-f]{32}$/);
+      // GitHub code scanning (GH1003, GH1005): every location has region.startLine and a relative or file URI.
+      expect(r.locations[0].physicalLocation.region.startLine).toBe(1);
+      expect(r.locations[0].physicalLocation.artifactLocation.uri).not.toMatch(/^[a-z][a-z0-9+.-]*:/i);
+    }
     expect(log.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain('SCAN-INCOMPLETE');
   });
 

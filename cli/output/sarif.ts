@@ -51,8 +51,16 @@ function toRule(info: RuleInfo): SarifRule {
   };
 }
 
+/**
+ * A file path (relative, or absolute as given) as a SARIF URI. Registry references (`hf://org/repo@sha/f`) become
+ * relative paths (`hf/org/repo@sha/f`): code scanning accepts only relative or file URIs.
+ */
 function uri(path: string): string {
-  return path.replace(/\\/g, '/').replace(/^\.\//, '').split('/').map(encodeURIComponent).join('/');
+  const p = path
+    .replace(/\\/g, '/')
+    .replace(/^\.\//, '')
+    .replace(/^([a-z][a-z0-9+.-]*):\/{1,2}/i, '$1/');
+  return p.split('/').map(encodeURIComponent).join('/');
 }
 
 function fingerprint(...parts: (string | number | null | undefined)[]): string {
@@ -77,14 +85,17 @@ export function toSarif(results: readonly ArtifactResult[], version: string): ob
   for (const r of results) {
     const artifactLocation = { uri: uri(r.path) };
     for (const f of r.findings) {
-      const region =
-        f.location.offset === undefined ? {} : { region: { byteOffset: f.location.offset, byteLength: 1 } };
+      // Code scanning needs region.startLine to place an alert; model files have no lines, so the alert sits on
+      // the file and the byte offset goes in the message and properties.
+      const region = { region: { startLine: 1 } };
       const member = f.location.member ? ` in ${f.location.member}` : '';
       sarifResults.push({
         ruleId: f.ruleId,
         ruleIndex: ruleFor(f.ruleId, f.severity, f.message),
         level: LEVEL[f.severity],
-        message: { text: `${f.message}${member}${f.evidence ? ` (${f.evidence})` : ''}` },
+        message: {
+          text: `${f.message}${member}${f.location.offset === undefined ? '' : ` at byte ${f.location.offset}`}${f.evidence ? ` (${f.evidence})` : ''}`,
+        },
         locations: [
           {
             physicalLocation: { artifactLocation, ...region },
@@ -106,6 +117,7 @@ export function toSarif(results: readonly ArtifactResult[], version: string): ob
           severity: f.severity,
           verdict: r.verdict,
           sha256: r.sha256,
+          ...(f.location.offset === undefined ? {} : { byteOffset: f.location.offset }),
           ...(f.callable ? { callable: f.callable } : {}),
         },
       });
@@ -120,7 +132,7 @@ export function toSarif(results: readonly ArtifactResult[], version: string): ob
         ),
         level: 'warning',
         message: { text: `${i.code}: ${i.message}${i.member ? ` in ${i.member}` : ''}` },
-        locations: [{ physicalLocation: { artifactLocation } }],
+        locations: [{ physicalLocation: { artifactLocation, region: { startLine: 1 } } }],
         partialFingerprints: { 'cavraFinding/v1': fingerprint(r.path, i.code, i.member, i.offset) },
         properties: { code: i.code, verdict: r.verdict },
       });
