@@ -70,6 +70,7 @@ export async function finishVersion(ctx: RunContext, unit: ListingUnit, f: Finis
   const decisions = results.map((r) => decide(r, ctx.policy, f.scope, ctx.now()));
   ctx.tally.decisions.push(...decisions);
   const { decision, riskScore } = overall(decisions);
+  ctx.tally.versionDecisions[decision]++;
   const base = {
     event: 'version' as const,
     reference: f.reference,

@@ -22,6 +22,7 @@ export interface RunSummary {
   versions: number;
   artifacts: { listed: number; scanned: number; skipped: number; failed: number; planned: number };
   bytesRead: number;
+  /** Per model version: its strictest artifact decision. */
   decisions: { allow: number; warn: number; block: number };
   evidence: { recorded: number; unchanged: number; pending: number | null };
   failures: RunFailure[];
@@ -44,7 +45,10 @@ export class Tally {
   recorded = 0;
   unchanged = 0;
   pending: number | null = null;
+  /** Every artifact decision (for the exit code, as `scan`). */
   readonly decisions: Decision[] = [];
+  /** Decisions per model version (and per scope that could not be listed). */
+  readonly versionDecisions = { allow: 0, warn: 0, block: 0 };
   readonly failures: RunFailure[] = [];
   failureCount = 0;
 
@@ -55,8 +59,6 @@ export class Tally {
 
   /** Exit code: the policy's (as `scan`), and at least 2 when the run was partial (a failure anywhere). */
   summary(shard: Shard, registries: number, dryRun: boolean, startedMs: number): RunSummary {
-    const counts = { allow: 0, warn: 0, block: 0 };
-    for (const d of this.decisions) counts[d.decision]++;
     const partial = this.failureCount > 0;
     const policyCode = exitCodeFor(this.decisions);
     return {
@@ -73,7 +75,7 @@ export class Tally {
         planned: this.planned,
       },
       bytesRead: this.bytesRead,
-      decisions: counts,
+      decisions: { ...this.versionDecisions },
       evidence: { recorded: this.recorded, unchanged: this.unchanged, pending: this.pending },
       failures: this.failures,
       failureCount: this.failureCount,
