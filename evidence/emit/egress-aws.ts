@@ -14,14 +14,12 @@ export interface AwsHttpRequestLike {
 export type AwsHandler = (args: { request: unknown }) => Promise<unknown>;
 export type AwsMiddleware = (next: AwsHandler) => AwsHandler;
 
+/** Any SDK v3 client (its `add` is typed with the SDK's own generics, so only its presence is checked here). */
 export interface AwsClientLike {
-  middlewareStack: {
-    add(
-      middleware: AwsMiddleware,
-      options: { step: string; name: string; priority?: string; override?: boolean },
-    ): void;
-  };
+  middlewareStack: { add(...args: never[]): unknown };
 }
+
+type AddMiddleware = (middleware: AwsMiddleware, options: typeof AWS_EGRESS_MIDDLEWARE) => unknown;
 
 /** Where the middleware sits: innermost in the last step, after endpoint resolution, signing and each retry. */
 export const AWS_EGRESS_MIDDLEWARE = Object.freeze({
@@ -47,7 +45,11 @@ export function awsEgressMiddleware(policy: EgressPolicy): AwsMiddleware {
 
 /** Add the guard to an SDK client (`S3Client`, `SageMakerClient`); returns the client. */
 export function guardAwsClient<C extends AwsClientLike>(client: C, policy: EgressPolicy): C {
-  client.middlewareStack.add(awsEgressMiddleware(policy), AWS_EGRESS_MIDDLEWARE);
+  (client.middlewareStack.add as unknown as AddMiddleware).call(
+    client.middlewareStack,
+    awsEgressMiddleware(policy),
+    AWS_EGRESS_MIDDLEWARE,
+  );
   return client;
 }
 
