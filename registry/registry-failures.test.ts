@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 async function downUrl(): Promise<string> {
-  const s = await TestServer.start((_q, res) => res.end());
+  const s = await TestServer.start((_q, res) => void res.end());
   const url = s.url;
   await s.close();
   return url;
