@@ -136,3 +136,18 @@ describe('registry configuration', () => {
     expect(shard.err).toContain('JOB_COMPLETION_INDEX');
   });
 });
+
+describe('the shipped deploy configuration', () => {
+  it('the ConfigMap and the Helm default validate against the schema', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const cm = parse(readFileSync('deploy/kubernetes/base/configmap.yaml', 'utf8')) as {
+      data: Record<string, string>;
+    };
+    const values = parse(readFileSync('deploy/helm/cavra-scan/values.yaml', 'utf8')) as { config: string };
+    for (const text of [cm.data['cavra-scan.yaml']!, values.config]) {
+      const c = parseRegistryConfig(text, 'deploy');
+      expect(c.registries[0]!.kind).toBe('huggingface');
+    }
+  });
+});
