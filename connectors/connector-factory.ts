@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '../evidence/emit/egress-policy.js';
 import type { Connector } from './connector.js';
 import type { RetryPolicy } from './http/retry-policy.js';
 import type { RegistryKind } from './registry-kind.js';
@@ -9,6 +10,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface ConnectorSettings {
   env: Env;
   retry?: Partial<RetryPolicy>;
+  /** The run's egress allowlist: every HTTP and AWS SDK request of the connector is checked before it connects. */
+  egress?: EgressPolicy;
 }
 
 /** A reference parsed by the registry that owns its form. */

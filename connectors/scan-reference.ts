@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '../evidence/emit/egress-policy.js';
 import { CavraError } from '../scanner/errors.js';
 import { scanStream, type ScanOptions } from '../scanner/pipeline.js';
 import type { ArtifactResult } from '../scanner/result.js';
@@ -16,6 +17,8 @@ export interface ScanReferenceOptions extends ScanOptions {
   /** Registry configuration (HF_TOKEN, MLFLOW_TRACKING_URI, AWS_*, WANDB_*); process.env in the CLI. */
   env?: Env;
   retry?: Partial<RetryPolicy>;
+  /** The run's egress allowlist (see `egressEndpoints`); requests elsewhere are refused before connecting. */
+  egress?: EgressPolicy;
 }
 
 /**
@@ -28,7 +31,11 @@ export async function* scanReference(
   ref: string,
   options: ScanReferenceOptions = {},
 ): AsyncGenerator<ArtifactResult> {
-  const settings = { env: options.env ?? process.env, ...(options.retry ? { retry: options.retry } : {}) };
+  const settings = {
+    env: options.env ?? process.env,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.egress ? { egress: options.egress } : {}),
+  };
   let resolved: ReturnType<typeof resolveReference>;
   try {
     resolved = resolveReference(ref, settings);

@@ -1,7 +1,14 @@
+import { buildEgressPolicy, egressEntriesFromEnv } from './emit/egress-allowlist.js';
+import { flushWithEgressGuard } from './emit/egress-flush.js';
+import type { EgressPolicy } from './emit/egress-policy.js';
 import type { ArtifactResult } from '../scanner/result.js';
 import { CavraError } from '../scanner/errors.js';
 import { serializeEnvelope, signEnvelope } from './dsse/envelope.js';
-import { resolveControlPlane, type ControlPlaneOptions } from './emit/control-plane.js';
+import {
+  resolveControlPlane,
+  type ControlPlaneConfig,
+  type ControlPlaneOptions,
+} from './emit/control-plane.js';
 import { flushOutbox, type FlushReport, type OutboxOptions } from './emit/outbox.js';
 import { createHttpTransport, type Transport } from './emit/transport.js';
 import { Ledger } from './ledger/ledger.js';
@@ -27,6 +34,8 @@ export interface EvidenceOptions extends ControlPlaneOptions {
   rulesVersion?: string;
   /** Replaces the key-file signer (e.g. a KMS signer). */
   signer?: Signer;
+  /** The run's egress allowlist; default: the control plane, its proxy and CAVRA_EGRESS_ALLOW / _PIN entries. */
+  egress?: EgressPolicy;
   /** Replaces the HTTP transport (tests). */
   transport?: Transport;
   outbox?: OutboxOptions;
@@ -59,6 +68,18 @@ export interface EvidenceSession {
   close(): Promise<void>;
 }
 
+/** The allowlist when only evidence delivery needs the network: the control plane and its proxy. */
+function controlPlaneEgress(cp: ControlPlaneConfig, env: NodeJS.ProcessEnv): EgressPolicy {
+  const proxy = cp.proxyUrl ?? env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
+  return buildEgressPolicy({
+    registries: [],
+    controlPlane: cp.endpoint,
+    ...(proxy ? { proxy } : {}),
+    extra: egressEntriesFromEnv(env),
+    pinned: egressEntriesFromEnv(env, 'CAVRA_EGRESS_PIN'),
+  });
+}
+
 /**
  * Open the evidence session for a run. Keys and configuration are checked first, so a missing or invalid key
  * fails with CavraError KEY_INVALID before any scan work; then the ledger is opened (and recovered).
@@ -80,7 +101,9 @@ export async function openEvidence(options: EvidenceOptions): Promise<EvidenceSe
   const ledger = Ledger.open(dir, now);
   ledger.storePublicKey(signer);
   if (msSigner) ledger.storePublicKey(msSigner);
-  const transport = options.transport ?? (cp ? createHttpTransport(cp, env) : undefined);
+  // Evidence may only go to the configured control plane (and its proxy): checked before any connection.
+  const egress = cp ? (options.egress ?? controlPlaneEgress(cp, env)) : undefined;
+  const transport = options.transport ?? (cp ? createHttpTransport(cp, env, egress) : undefined);
   const scanner = {
     name: 'cavra-scan',
     version: scannerVersion(),
@@ -136,6 +159,7 @@ export async function openEvidence(options: EvidenceOptions): Promise<EvidenceSe
     },
     async flush() {
       if (!transport) return { delivered: 0, pending: ledger.countPending(), rejected: 0 };
+      if (cp && egress) return flushWithEgressGuard(ledger, transport, egress, cp.endpoint, options.outbox);
       return flushOutbox(ledger, transport, options.outbox);
     },
     async close() {

@@ -102,7 +102,7 @@ describe('cavra-scan gate: registry references and evidence reuse', () => {
     });
     const keys = generateSigningKeys(mkdtempSync(join(tmpdir(), 'cavra-gate-keys-')));
     evidenceDir = mkdtempSync(join(tmpdir(), 'cavra-gate-ev-'));
-    env = { HF_ENDPOINT: hub.url, CAVRA_SIGNING_KEY: keys.privatePath, CAVRA_EVIDENCE_DIR: evidenceDir };
+    env = { HF_ENDPOINT: hub.url, CAVRA_EGRESS_ALLOW: hub.cdn.url, CAVRA_SIGNING_KEY: keys.privatePath, CAVRA_EVIDENCE_DIR: evidenceDir };
   });
   afterAll(() => hub.close());
 

@@ -42,7 +42,8 @@ describe('cavra-scan scan <registry reference>', () => {
   });
 
   it('blocks a malicious file in a repo (exit 1) and names it by reference', async () => {
-    const io = captureIO({ HF_ENDPOINT: hub.url });
+    // The hub redirects LFS files to its CDN, a second origin: it must be allow-listed for egress.
+    const io = captureIO({ HF_ENDPOINT: hub.url, CAVRA_EGRESS_ALLOW: hub.cdn.url });
     const code = await run(['scan', 'hf://acme/evil', '--format', 'jsonl'], io);
     const rows = io.out
       .trim()
@@ -52,6 +53,28 @@ describe('cavra-scan scan <registry reference>', () => {
     expect(bin).toMatchObject({ verdict: 'malicious', decision: 'block' });
     expect(bin.findings[0].callable).toBe('os.system');
     expect(code).toBe(1);
+  });
+
+  it('refuses a redirect to an origin that is not on the egress allowlist, before connecting', async () => {
+    const before = hub.cdn.requests.length;
+    const io = captureIO({ HF_ENDPOINT: hub.url });
+    expect(await run(['scan', 'hf://acme/evil', '--format', 'jsonl'], io)).toBe(2);
+    const bin = io.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((r) => r.path.endsWith('/model.bin'));
+    expect(bin.verdict).toBe('inconclusive');
+    expect(JSON.stringify(bin.coverage.issues)).toContain('not on the egress allowlist');
+    expect(hub.cdn.requests.length).toBe(before);
+  });
+
+  it('stops before any request when CAVRA_EGRESS_PIN does not cover the registry (exit 3)', async () => {
+    const before = hub.hub.requests.length;
+    const io = captureIO({ HF_ENDPOINT: hub.url, CAVRA_EGRESS_PIN: 'https://registry.internal.example:443' });
+    expect(await run(['scan', 'hf://acme/tiny', '--format', 'jsonl'], io)).toBe(3);
+    expect(io.err).toContain('EGRESS_DENIED');
+    expect(hub.hub.requests.length).toBe(before);
   });
 
   it('reports an unreachable registry as inconclusive (exit 2), and a malformed reference as usage (exit 3)', async () => {

@@ -1,3 +1,4 @@
+import { egressPolicyFor } from '../../connectors/egress-endpoints.js';
 import { writeFileSync, appendFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { CavraError } from '../../scanner/errors.js';
@@ -114,9 +115,15 @@ export const scanCommand: CommandModule = {
 };
 
 function registryOf(ref: string): string {
+  return usage(() => parseReference(ref).registry);
+}
+
+/** Run `f`; a malformed reference (ConnectorError) becomes a usage error (exit 3). CavraErrors pass through. */
+function usage<T>(f: () => T): T {
   try {
-    return parseReference(ref).registry;
+    return f();
   } catch (err) {
+    if (err instanceof CavraError) throw err;
     throw new CavraError('USAGE', (err as Error).message, { cause: err });
   }
 }
@@ -157,9 +164,16 @@ export async function runScan(paths: string[], opts: ScanCliOptions, io: CliIO):
     );
   }
   const policy = loadPolicy(policyFromEnv(opts.policy, io.env));
+  // The egress allowlist (registries named on the command line, the control plane) is fixed before any request.
+  const refList = paths.filter(isReference);
+  const controlPlane = opts.controlPlane ?? io.env.CAVRA_CONTROL_PLANE_URL;
+  const egress =
+    refList.length > 0 || controlPlane
+      ? usage(() => egressPolicyFor(refList, io.env, controlPlane))
+      : undefined;
   // Keys and evidence settings are checked before any scan work (a bad key exits 3).
   const evidence: EvidenceSession | undefined = evidenceRequested(opts, io.env)
-    ? await openEvidence(evidenceOptionsFrom(opts, io.env))
+    ? await openEvidence({ ...evidenceOptionsFrom(opts, io.env), ...(egress ? { egress } : {}) })
     : undefined;
   const extra = {
     ...(opts.stage ? { stage: opts.stage } : {}),
@@ -192,7 +206,7 @@ export async function runScan(paths: string[], opts: ScanCliOptions, io: CliIO):
       const own: ArtifactResult[] = [];
       const ownDecisions: Decision[] = [];
       const source = refs.has(path)
-        ? scanReference(path, { ...optionsFor(path), env: io.env })
+        ? scanReference(path, { ...optionsFor(path), env: io.env, ...(egress ? { egress } : {}) })
         : scanPaths([path], optionsFor);
       for await (const r of source) {
         const d = decide(r, policy, scopeOf(r.path, path));

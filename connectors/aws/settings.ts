@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import type { Env } from '../connector-factory.js';
 import type { RetryPolicy } from '../http/retry-policy.js';
 
@@ -9,6 +10,8 @@ export interface AwsSettings {
   /** Static credentials from the env map; absent means the SDK's default chain (env, SSO, ini, IRSA web identity, ECS/EKS, IMDS). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   retry?: Partial<RetryPolicy>;
+  /** Egress allowlist applied to the SDK clients' requests (checked before the request is sent). */
+  egress?: EgressPolicy;
 }
 
 export function awsSettings(

@@ -1,4 +1,6 @@
 import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { createEgressAgent } from '../../evidence/emit/egress-guard.js';
+import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import { ConnectorError, codeForStatus } from '../errors.js';
 import { readText } from './read-bounded.js';
 import {
@@ -22,6 +24,8 @@ export interface HttpClientOptions {
   bodyTimeoutMs?: number;
   /** Turns an error response into a message (registry-specific error bodies). */
   describeError?: (status: number, headers: Headers, body: string) => string;
+  /** Egress allowlist: requests (and redirects) elsewhere are refused before a connection is made. */
+  egress?: EgressPolicy;
 }
 
 export interface RequestInit {
@@ -49,11 +53,12 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.dispatcher = new Agent({
+    const agent = {
       connectTimeout: 30_000,
       headersTimeout: options.headersTimeoutMs ?? 300_000,
       bodyTimeout: options.bodyTimeoutMs ?? 300_000,
-    });
+    };
+    this.dispatcher = options.egress ? createEgressAgent(options.egress, agent) : new Agent(agent);
   }
 
   async request(url: string, init: RequestInit = {}): Promise<Response> {
@@ -80,6 +85,10 @@ export class HttpClient {
         })) as unknown as Response;
       } catch (err) {
         if (init.signal?.aborted) throw err;
+        // A refusal by the egress allowlist is configuration, not a network fault: never retried.
+        const denied = egressRefusal(err);
+        if (denied)
+          throw new ConnectorError('NETWORK', `${method} ${redact(url)} refused: ${denied}`, { cause: err });
         if (!retryable || attempt >= this.retry.attempts) {
           throw new ConnectorError('NETWORK', `${method} ${redact(url)} failed: ${causeMessage(err)}`, {
             cause: err,
@@ -160,6 +169,19 @@ export class HttpClient {
 export function redact(url: string): string {
   const u = new URL(url);
   return `${u.origin}${u.pathname}`;
+}
+
+/** The message of an EGRESS_DENIED CavraError behind a fetch failure, if that is what it is. */
+function egressRefusal(err: unknown): string | undefined {
+  for (
+    let e = err as { code?: unknown; message?: string; cause?: unknown } | undefined, i = 0;
+    e && i < 4;
+    i++
+  ) {
+    if (e.code === 'EGRESS_DENIED') return e.message;
+    e = e.cause as typeof e;
+  }
+  return undefined;
 }
 
 function causeMessage(err: unknown): string {

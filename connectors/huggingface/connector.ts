@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import { HubApiError, listFiles, listModels, modelInfo } from '@huggingface/hub';
 import type { Connector, OpenedBody } from '../connector.js';
 import { ConnectorError, codeForStatus } from '../errors.js';
@@ -20,6 +21,7 @@ export interface HuggingFaceOptions {
   /** `HF_TOKEN`, sent as `Bearer` to the hub's origin only (never to the CDN a download redirects to). */
   token?: string;
   retry?: Partial<RetryPolicy>;
+  egress?: EgressPolicy;
 }
 
 const REPO_ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
@@ -44,6 +46,7 @@ export class HuggingFaceConnector implements Connector {
         ? { authorization: `Bearer ${options.token}`, authOrigin: new URL(this.endpoint).origin }
         : {}),
       ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.egress ? { egress: options.egress } : {}),
       describeError: (_status, headers, body) => {
         const code = headers.get('x-error-code');
         const msg = headers.get('x-error-message') ?? body;

@@ -7,8 +7,9 @@ export const huggingfaceFactory: ConnectorFactory = {
   registry: 'huggingface',
   forms: ['hf://org', 'hf://org/repo[@revision][/path]'],
   parse: parseHfReference,
-  create({ env, retry }) {
+  create({ env, retry, egress }) {
     return new HuggingFaceConnector({
+      ...(egress ? { egress } : {}),
       endpoint: env.HF_ENDPOINT || HF_DEFAULT_ENDPOINT,
       ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}),
       ...(retry ? { retry } : {}),

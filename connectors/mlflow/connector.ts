@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import type { Connector, OpenedBody } from '../connector.js';
 import { ConnectorError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
@@ -23,6 +24,7 @@ export interface MlflowOptions {
   username?: string;
   password?: string;
   retry?: Partial<RetryPolicy>;
+  egress?: EgressPolicy;
   /** Reads `s3://` sources when the agent has store credentials. */
   store?: ObjectStore;
 }
@@ -61,6 +63,7 @@ export class MlflowConnector implements Connector {
     this.http = new HttpClient({
       ...(authorization ? { authorization, authOrigin: new URL(this.endpoint).origin } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.egress ? { egress: options.egress } : {}),
       describeError: (_s, _h, body) => {
         try {
           const e = JSON.parse(body) as { error_code?: string; message?: string };

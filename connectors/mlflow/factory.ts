@@ -12,7 +12,7 @@ export const mlflowFactory: ConnectorFactory = {
   registry: 'mlflow',
   forms: ['models:/<name>[/<version>|@<alias>][/<path>]'],
   parse: parseMlflowReference,
-  create({ env, retry }) {
+  create({ env, retry, egress }) {
     const databricks = env.MLFLOW_TRACKING_URI === 'databricks';
     const trackingUri = databricks ? env.DATABRICKS_HOST : env.MLFLOW_TRACKING_URI;
     if (!trackingUri)
@@ -25,7 +25,8 @@ export const mlflowFactory: ConnectorFactory = {
         ? { username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD ?? '' }
         : {}),
       ...(retry ? { retry } : {}),
-      store: s3StoreFromEnv(env, retry),
+      ...(egress ? { egress } : {}),
+      store: s3StoreFromEnv(env, retry, undefined, egress),
     });
   },
 };

@@ -1,3 +1,4 @@
+import { guardAwsClient } from '../../evidence/emit/egress-aws.js';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { Connector, OpenedBody } from '../connector.js';
 import { ConnectorError } from '../errors.js';
@@ -30,12 +31,15 @@ export class S3Connector implements Connector, ObjectStore {
   }
 
   private s3(): S3Client {
-    this.client ??= new S3Client({
-      ...sdkConfig(this.settings),
-      forcePathStyle: this.settings.endpoint !== undefined,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    if (!this.client) {
+      const client = new S3Client({
+        ...sdkConfig(this.settings),
+        forcePathStyle: this.settings.endpoint !== undefined,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      this.client = this.settings.egress ? guardAwsClient(client, this.settings.egress) : client;
+    }
     return this.client;
   }
 

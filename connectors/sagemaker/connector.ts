@@ -1,3 +1,4 @@
+import { guardAwsClient } from '../../evidence/emit/egress-aws.js';
 import {
   DescribeModelPackageCommand,
   paginateListModelPackageGroups,
@@ -38,7 +39,10 @@ export class SageMakerConnector implements Connector {
   }
 
   private sm(): SageMakerClient {
-    this.client ??= new SageMakerClient(sdkConfig(this.settings));
+    if (!this.client) {
+      const client = new SageMakerClient(sdkConfig(this.settings));
+      this.client = this.settings.egress ? guardAwsClient(client, this.settings.egress) : client;
+    }
     return this.client;
   }
 

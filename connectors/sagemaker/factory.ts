@@ -13,10 +13,10 @@ export const sagemakerFactory: ConnectorFactory = {
     'sagemaker://[<group>[/<version>]]',
   ],
   parse: parseSageMakerReference,
-  create({ env, retry }, parsed) {
+  create({ env, retry, egress }, parsed) {
     return new SageMakerConnector(
-      awsSettings(env, 'SAGEMAKER', retry, parsed?.region),
-      s3StoreFromEnv(env, retry, parsed?.region),
+      { ...awsSettings(env, 'SAGEMAKER', retry, parsed?.region), ...(egress ? { egress } : {}) },
+      s3StoreFromEnv(env, retry, parsed?.region, egress),
     );
   },
 };

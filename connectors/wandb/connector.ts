@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import type { Connector, OpenedBody } from '../connector.js';
 import { ConnectorError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
@@ -27,6 +28,7 @@ export interface WandbOptions {
   /** Artifact type listed (default `model`). */
   type?: string;
   retry?: Partial<RetryPolicy>;
+  egress?: EgressPolicy;
   /** Reads `s3://` reference entries. */
   store?: ObjectStore;
 }
@@ -62,6 +64,7 @@ export class WandbConnector implements Connector {
             authOrigin: new URL(this.endpoint).origin,
           }
         : {}),
+      ...(options.egress ? { egress: options.egress } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       describeError: (_s, _h, body) => {
         try {

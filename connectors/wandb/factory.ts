@@ -8,12 +8,13 @@ export const wandbFactory: ConnectorFactory = {
   registry: 'wandb',
   forms: ['wandb://entity/project[/name[:version|:alias][/path]]'],
   parse: parseWandbReference,
-  create({ env, retry }) {
+  create({ env, retry, egress }) {
     return new WandbConnector({
       baseUrl: env.WANDB_BASE_URL || WANDB_DEFAULT_BASE_URL,
       ...(env.WANDB_API_KEY ? { apiKey: env.WANDB_API_KEY } : {}),
       ...(retry ? { retry } : {}),
-      store: s3StoreFromEnv(env, retry),
+      ...(egress ? { egress } : {}),
+      store: s3StoreFromEnv(env, retry, undefined, egress),
     });
   },
 };

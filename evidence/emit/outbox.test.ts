@@ -122,7 +122,7 @@ describe('outbox delivery', () => {
     const l = Ledger.open(dir);
     expect(l.delivery(rec.seq)).toMatchObject({
       state: 'rejected',
-      last_error: expect.stringMatching(/^not sent: statement/),
+      last_error: expect.stringMatching(/^not sent( \(egress check\))?: statement/),
     });
     l.close();
   });

@@ -1,3 +1,5 @@
+import { guardDispatcher } from './egress-guard.js';
+import type { EgressPolicy } from './egress-policy.js';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { ControlPlaneConfig } from './control-plane.js';
 
@@ -30,8 +32,13 @@ function dispatcherFor(cfg: ControlPlaneConfig, env: NodeJS.ProcessEnv): Dispatc
 }
 
 /** POST `{url}/v1/evidence` with undici: bearer token, Idempotency-Key, custom CA, mTLS, proxy, timeout. */
-export function createHttpTransport(cfg: ControlPlaneConfig, env: NodeJS.ProcessEnv): Transport {
-  const dispatcher = dispatcherFor(cfg, env);
+export function createHttpTransport(
+  cfg: ControlPlaneConfig,
+  env: NodeJS.ProcessEnv,
+  egress?: EgressPolicy,
+): Transport {
+  // With an egress allowlist, a request to any other origin is refused before a connection is made.
+  const dispatcher = egress ? guardDispatcher(dispatcherFor(cfg, env), egress) : dispatcherFor(cfg, env);
   return {
     async post(body, idempotencyKey) {
       const headers: Record<string, string> = {

@@ -45,7 +45,7 @@ describe.skipIf(!existsSync(bin))('cavra-scan serve (built CLI): SIGTERM during 
         `--key=${keys.privatePath}`,
         '--registry-attempts=1',
       ],
-      { env: { PATH: process.env.PATH, HF_ENDPOINT: hub.url }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { PATH: process.env.PATH, HF_ENDPOINT: hub.url, CAVRA_EGRESS_ALLOW: hub.cdn.url }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));

@@ -180,7 +180,7 @@ describe('serve: real gate runs on a local hub', () => {
     extra.push(hub);
     hub.cdn.inject({ path: /.*/, times: 1, delayMs: 300 });
     const openSource = sourceOpener({
-      env: { HF_ENDPOINT: hub.url },
+      env: { HF_ENDPOINT: hub.url, CAVRA_EGRESS_ALLOW: hub.cdn.url },
       allowLocal: false,
       retry: { attempts: 1 },
     });

@@ -1,4 +1,6 @@
 import type { Connector } from '../../connectors/connector.js';
+import { egressPolicyFor } from '../../connectors/egress-endpoints.js';
+import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import type { Env } from '../../connectors/connector-factory.js';
 import { failedResult } from '../../connectors/failed-result.js';
 import type { RetryPolicy } from '../../connectors/http/retry-policy.js';
@@ -20,6 +22,8 @@ export const MAX_GATE_FILES = 100_000;
 export interface RegistrySourceOptions {
   env: Env;
   retry?: Partial<RetryPolicy>;
+  /** Egress allowlist; default: this reference's registry endpoints and the control plane (CAVRA_EGRESS_*). */
+  egress?: EgressPolicy;
 }
 
 /**
@@ -33,6 +37,7 @@ export function registrySource(reference: string, settings: RegistrySourceOption
     opened = resolveReference(reference, {
       env: settings.env,
       ...(settings.retry ? { retry: settings.retry } : {}),
+      egress: settings.egress ?? egressPolicyFor([reference], settings.env),
     });
   } catch (err) {
     throw toGateError(err);
