@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { densePickle } from './dense-pickle.js';
 import { safetensorsFile, torchTarGzFile, torchZipFile } from './files.js';
+import { registryBench } from '../../registry/bench.js';
 
 /**
  * `npm run bench`: speed and memory figures for the targets of issues 2 and 3, each measured in a fresh child
@@ -88,6 +89,9 @@ async function main(): Promise<void> {
     await torchTarGzFile(join(dir, `model-${gib}g.tar.gz`), ckpt),
     0.5,
   );
+
+  // (e) issue 6: the `registry` job (CAVRA_BENCH_REGISTRY_ARTIFACTS, CAVRA_BENCH_REGISTRY_GIB to scale)
+  await registryBench();
 }
 
 main().catch((err) => {

@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildSafetensors } from '../scanner/testkit/safetensors-builder.js';
+import { BenchHub } from './bench-hub.js';
+import type { RunSummary } from './summary.js';
+
+/* Bench output is this module's job (it runs only under `npm run bench`). */
+/* eslint-disable no-console */
+
+const CHILD = join(fileURLToPath(new URL('.', import.meta.url)), 'bench-child.js');
+const MB = 1e6;
+const run = promisify(execFile);
+
+interface ChildResult {
+  seconds: number;
+  /** CPU time of the scanning process (user + system). */
+  cpuSeconds: number;
+  maxRssBytes: number;
+  summary: RunSummary;
+}
+
+/** One `registry` run in a fresh process (the servers stay in this one, so they are not measured). */
+async function measure(config: string, stateDir: string, concurrency: number): Promise<ChildResult> {
+  const { stdout } = await run(process.execPath, [CHILD, config, stateDir, String(concurrency)], {
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(stdout) as ChildResult;
+}
+
+function hfConfig(dir: string, url: string, owner: string): string {
+  const file = join(dir, 'cavra-scan.yaml');
+  writeFileSync(
+    file,
+    `registries:\n  - kind: huggingface\n    endpoint: ${url}\n    scopes: [{ owner: ${owner} }]\n`,
+  );
+  return file;
+}
+
+const ok = (met: boolean) => (met ? 'met' : 'NOT met');
+
+/**
+ * Issue 6 targets. (a) A second run over N unchanged artifacts (default 10,000, CAVRA_BENCH_REGISTRY_ARTIFACTS)
+ * on a local HF-protocol server: <= 30 s and 0 artifact bytes downloaded. (b) A first run over 200 artifacts of
+ * CAVRA_BENCH_REGISTRY_GIB GiB in total (default 2) streamed from a local HF-protocol server: peak RSS <= 250 MB
+ * and --concurrency 2 >= 1.5x the throughput of --concurrency 1.
+ */
+export async function registryBench(): Promise<void> {
+  const total = Number(process.env.CAVRA_BENCH_REGISTRY_ARTIFACTS ?? '10000');
+  const gib = Number(process.env.CAVRA_BENCH_REGISTRY_GIB ?? '2');
+  const dir = mkdtempSync(join(tmpdir(), 'cavra-bench-registry-'));
+  try {
+    await unchanged(dir, total);
+    await firstRun(dir, gib);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function unchanged(dir: string, total: number): Promise<void> {
+  // testkit's HfServer re-hashes every file of every repo per download (fine for tests, quadratic at 10,000
+  // files), so the first run that fills the state would take minutes; BenchHub speaks the same wire subset.
+  const perRepo = 100;
+  const repos = Math.ceil(total / perRepo);
+  const hub = await BenchHub.start(
+    'bench',
+    repos,
+    perRepo,
+    buildSafetensors({ w: { dtype: 'F32', shape: [64] } }),
+  );
+  try {
+    const config = hfConfig(dir, hub.url, 'bench');
+    const state = join(dir, 'state-unchanged');
+    const first = await measure(config, state, 2);
+    const before = hub.downloads();
+    const second = await measure(config, state, 2);
+    const fetched = hub.downloads() - before;
+    const s = second.summary;
+    const n = repos * perRepo;
+    console.log(
+      `\nregistry: second run over ${n.toLocaleString('en')} unchanged artifacts (${repos} HF repos, LFS sha256)`,
+    );
+    console.log(
+      `  first run  ${first.seconds.toFixed(2).padStart(7)} s  scanned ${first.summary.artifacts.scanned}`,
+    );
+    console.log(
+      `  second run ${second.seconds.toFixed(2).padStart(7)} s  skipped ${s.artifacts.skipped}, scanned ${s.artifacts.scanned}, bytes read ${s.bytesRead}, download requests ${fetched}, peak RSS ${(second.maxRssBytes / MB).toFixed(0)} MB`,
+    );
+    console.log(
+      `  targets: <= 30 s ${ok(second.seconds <= 30)}; 0 artifact bytes ${ok(s.bytesRead === 0 && fetched === 0 && s.artifacts.skipped === n)}`,
+    );
+  } finally {
+    await hub.close();
+  }
+}
+
+async function firstRun(dir: string, gib: number): Promise<void> {
+  const count = 200;
+  const fileSize = Math.ceil((gib * 2 ** 30) / count);
+  const floats = Math.floor((fileSize - 200) / 4);
+  const data = new Uint8Array(floats * 4);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
+  const bytes = buildSafetensors({ weight: { dtype: 'F32', shape: [floats] } }, { data });
+  const hub = await BenchHub.start('bench', 20, count / 20, bytes);
+  try {
+    const config = hfConfig(dir, hub.url, 'bench');
+    console.log(
+      `\nregistry: first run over ${count} artifacts, ${((bytes.length * count) / 2 ** 30).toFixed(2)} GiB streamed from a local HF-protocol server`,
+    );
+    const results: ChildResult[] = [];
+    for (const c of [1, 2]) {
+      const r = await measure(config, join(dir, `state-first-${c}`), c);
+      results.push(r);
+      const mbps = r.summary.bytesRead / MB / r.seconds;
+      console.log(
+        `  --concurrency ${c}  ${r.seconds.toFixed(2).padStart(7)} s  ${mbps.toFixed(0).padStart(5)} MB/s  cpu ${r.cpuSeconds.toFixed(1)} s  peak RSS ${(r.maxRssBytes / MB).toFixed(0)} MB  scanned ${r.summary.artifacts.scanned}, failed ${r.summary.artifacts.failed}`,
+      );
+    }
+    const [one, two] = results as [ChildResult, ChildResult];
+    const ratio = one.seconds / two.seconds;
+    const rss = Math.max(one.maxRssBytes, two.maxRssBytes);
+    console.log(
+      `  speed-up ${ratio.toFixed(2)}x (target >= 1.5x: ${ok(ratio >= 1.5)}); peak RSS target <= 250 MB: ${ok(rss <= 250 * MB)}`,
+    );
+  } finally {
+    await hub.close();
+  }
+}
