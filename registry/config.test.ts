@@ -151,3 +151,14 @@ describe('the shipped deploy configuration', () => {
     }
   });
 });
+
+describe('docs/registries.md', () => {
+  it('the full example configuration validates', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync('docs/registries.md', 'utf8');
+    const section = doc.slice(doc.indexOf('## `cavra-scan.yaml` reference'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    const c = parseRegistryConfig(yaml, 'docs');
+    expect(c.registries.map((r) => r.kind)).toEqual(['huggingface', 'mlflow', 'sagemaker', 's3', 'wandb']);
+  });
+});
