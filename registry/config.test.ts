@@ -162,3 +162,34 @@ describe('docs/registries.md', () => {
     expect(c.registries.map((r) => r.kind)).toEqual(['huggingface', 'mlflow', 'sagemaker', 's3', 'wandb']);
   });
 });
+
+describe('the CronJob command line', () => {
+  it('accepts exactly the flags deploy/ passes; state goes next to the evidence directory', async () => {
+    const { existsSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const ws = await workspace();
+    const token = join(ws.root, 'cp-token');
+    writeFileSync(token, 'cp-secret\n');
+    const config = writeConfig(
+      ws.root,
+      'registries: [{ kind: mlflow, trackingUri: "http://127.0.0.1:9" }]\nretry: { attempts: 1 }\n',
+    );
+    const evidenceDir = join(ws.root, 'var', 'evidence');
+    const io = captureIO({ JOB_COMPLETION_INDEX: '0', CAVRA_SIGNING_KEY: ws.key });
+    const code = await run(
+      [
+        'registry',
+        `--config=${config}`,
+        '--shards=1',
+        '--concurrency=2',
+        `--evidence-dir=${evidenceDir}`,
+        `--control-plane-token-file=${token}`,
+      ],
+      io,
+    );
+    expect(code).toBe(2); // the registry is down: a partial run, not a usage error
+    expect(io.out).toContain('NETWORK');
+    expect(existsSync(join(ws.root, 'var', 'registry-state.sqlite'))).toBe(true);
+    expect(existsSync(join(evidenceDir, 'index.sqlite'))).toBe(true);
+  });
+});
