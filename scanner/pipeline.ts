@@ -31,6 +31,10 @@ export async function scanStream(
   let size = 0;
   let scanning = true;
   let complete = true;
+  // The detectors run at most one chunk behind the hash: while they work on chunk k (often waiting on an
+  // inflater in the thread pool), chunk k+1 is read and hashed. Sources must keep a chunk valid until two
+  // more have been requested (readFileChunks rotates three buffers; network streams yield fresh ones).
+  let inFlight: Promise<void> | undefined;
   try {
     for await (const chunk of source) {
       size += chunk.length;
@@ -55,12 +59,14 @@ export async function scanStream(
         );
         continue;
       }
-      await root.write(chunk);
+      if (inFlight) await inFlight;
+      inFlight = root.write(chunk);
     }
   } catch (err) {
     complete = false;
     collector.addIssue('', 'IO_ERROR', `read failed after ${size} bytes: ${(err as Error).message}`);
   }
+  if (inFlight) await inFlight;
   if (scanning && complete) await root.end();
   return {
     path,
