@@ -1,6 +1,7 @@
 import { buildEgressPolicy, egressEntriesFromEnv } from '../evidence/emit/egress-allowlist.js';
 import type { EgressPolicy } from '../evidence/emit/egress-policy.js';
 import { awsEndpointLabel, awsSettings } from './aws/settings.js';
+import type { Connector } from './connector.js';
 import type { Env } from './connector-factory.js';
 import { CONNECTORS, parseReference } from './index.js';
 
@@ -17,9 +18,14 @@ export function egressEndpoints(ref: string, env: Env): string[] {
   const factory = CONNECTORS.find((f) => f.registry === parsed.registry)!;
   const connector = factory.create({ env }, parsed);
   void connector.close();
+  return connectorEndpoints(connector, env, parsed.region);
+}
+
+/** A built connector's endpoints for the allowlist: its own, plus the S3 store's for registries that use one. */
+export function connectorEndpoints(connector: Connector, env: Env, region?: string): string[] {
   const out = new Set([connector.endpoint]);
-  if (WITH_STORE.has(parsed.registry))
-    out.add(awsEndpointLabel(awsSettings(env, 'S3', undefined, parsed.region)));
+  if (WITH_STORE.has(connector.registry))
+    out.add(awsEndpointLabel(awsSettings(env, 'S3', undefined, region)));
   return [...out];
 }
 
@@ -29,10 +35,23 @@ export function egressEndpoints(ref: string, env: Env): string[] {
  * else EGRESS_DENIED before any request). Throws ConnectorError on a malformed reference.
  */
 export function egressPolicyFor(refs: readonly string[], env: Env, controlPlane?: string): EgressPolicy {
+  return egressPolicyOfEndpoints(
+    refs.flatMap((r) => egressEndpoints(r, env)),
+    env,
+    controlPlane,
+  );
+}
+
+/** The allowlist for registry endpoints already known (a base URL or `aws:<region>` each). */
+export function egressPolicyOfEndpoints(
+  registries: readonly string[],
+  env: Env,
+  controlPlane?: string,
+): EgressPolicy {
   const proxy = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
   const cp = controlPlane ?? env.CAVRA_CONTROL_PLANE_URL;
   return buildEgressPolicy({
-    registries: refs.flatMap((r) => egressEndpoints(r, env)),
+    registries,
     ...(cp ? { controlPlane: cp } : {}),
     ...(proxy ? { proxy } : {}),
     extra: egressEntriesFromEnv(env),

@@ -1,3 +1,5 @@
+import { connectorEndpoints, egressPolicyOfEndpoints } from '../connectors/egress-endpoints.js';
+import type { EgressPolicy } from '../evidence/emit/egress-policy.js';
 import { readFileSync, statSync } from 'node:fs';
 import type { Connector } from '../connectors/connector.js';
 import type { Env } from '../connectors/connector-factory.js';
@@ -70,14 +72,41 @@ export function connectorEnv(reg: RegistryConfig, base: Env): Env {
 }
 
 /** Build the connector for one configured registry (no request is made yet). Throws CONFIG_INVALID. */
-export function openConnector(reg: RegistryConfig, base: Env, retry?: Partial<RetryPolicy>): Connector {
+export function openConnector(
+  reg: RegistryConfig,
+  base: Env,
+  retry?: Partial<RetryPolicy>,
+  egress?: EgressPolicy,
+): Connector {
   const factory = CONNECTORS.find((f) => f.registry === reg.kind);
   if (!factory) throw new CavraError('CONFIG_INVALID', `registry ${reg.name}: unknown kind ${reg.kind}`);
   try {
-    return factory.create({ env: connectorEnv(reg, base), ...(retry ? { retry } : {}) });
+    return factory.create({
+      env: connectorEnv(reg, base),
+      ...(retry ? { retry } : {}),
+      ...(egress ? { egress } : {}),
+    });
   } catch (err) {
     if (err instanceof ConnectorError)
       throw new CavraError('CONFIG_INVALID', `registry ${reg.name}: ${err.message}`, { cause: err });
     throw err;
   }
+}
+
+/**
+ * The job's egress allowlist: every configured registry's endpoints (and S3 stores), the control plane, proxies and
+ * operator entries (CAVRA_EGRESS_ALLOW / CAVRA_EGRESS_PIN). Built before any request; a pin that does not cover the
+ * configuration throws EGRESS_DENIED.
+ */
+export function registryEgressPolicy(
+  regs: readonly RegistryConfig[],
+  base: Env,
+  controlPlane?: string,
+): EgressPolicy {
+  const endpoints = regs.flatMap((reg) => {
+    const connector = openConnector(reg, base);
+    void connector.close();
+    return connectorEndpoints(connector, connectorEnv(reg, base));
+  });
+  return egressPolicyOfEndpoints(endpoints, base, controlPlane);
 }

@@ -90,7 +90,7 @@ describe('cavra-scan registry: failures are per model, in the summary and in evi
 retry: { attempts: 1, baseMs: 1, maxMs: 2 }
 `,
     );
-    const env = { WRONG_TOKEN: 'hf_wrong', GOOD_TOKEN: 'hf_ok' };
+    const env = { WRONG_TOKEN: 'hf_wrong', GOOD_TOKEN: 'hf_ok', CAVRA_EGRESS_ALLOW: hf.cdn.url };
     const args = [
       '--config',
       config,

@@ -62,7 +62,8 @@ retry: { attempts: 2, baseMs: 1, maxMs: 5 }
       '--state-dir',
       ws.state,
     ];
-    const env = { TEST_HF_TOKEN: 'hf_ok' };
+    // LFS downloads redirect to the test CDN, a second origin: allow-listed as an operator would.
+    const env = { TEST_HF_TOKEN: 'hf_ok', CAVRA_EGRESS_ALLOW: server.cdn.url };
 
     const first = await runRegistry(args, env);
     expect(first.code).toBe(1); // acme/evil is blocked on its own merits

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Env } from '../connectors/connector-factory.js';
+import type { EgressPolicy } from '../evidence/emit/egress-policy.js';
 import type { EvidenceSession } from '../evidence/record.js';
 import type { ResolvedPolicy } from '../scanner/policy/types.js';
 import { DEFAULT_JOB_LIMITS, type RegistryJobConfig } from './config-types.js';
@@ -27,6 +28,8 @@ export interface RegistryRunOptions {
   dryRun: boolean;
   /** Environment the connectors read (process.env in the CLI). */
   env: Env;
+  /** The job's egress allowlist (`registryEgressPolicy`); every connector request is checked against it. */
+  egress?: EgressPolicy;
   emit: EventSink;
   signal?: AbortSignal;
   now?: () => Date;
@@ -54,7 +57,7 @@ export async function runRegistryJob(o: RegistryRunOptions): Promise<RunSummary>
   const now = o.now ?? (() => new Date());
   const registries: OpenRegistry[] = o.config.registries.map((config) => ({
     config,
-    connector: openConnector(config, o.env, o.config.retry),
+    connector: openConnector(config, o.env, o.config.retry, o.egress),
   }));
   let state: RegistryState | undefined;
   const tally = new Tally();

@@ -6,6 +6,7 @@ import { rulesVersion } from '../../gate/rules-version.js';
 import { loadRegistryConfig } from '../../registry/config.js';
 import type { RunEvent } from '../../registry/events.js';
 import { jsonLog, progressLog } from '../../registry/log.js';
+import { registryEgressPolicy } from '../../registry/connect.js';
 import { runRegistryJob } from '../../registry/runner.js';
 import { resolveShard } from '../../registry/shard.js';
 import { stateFile } from '../../registry/state.js';
@@ -105,9 +106,11 @@ export async function runRegistryCommand(opts: RegistryCliOptions, io: CliIO): P
   const wantEvidence = !opts.dryRun && evidenceRequested(opts, io.env);
   const evidenceDir = opts.evidenceDir ?? defaultEvidenceDir(io.env);
   const file = stateFile(opts.stateDir ?? dirname(evidenceDir), shard);
+  // The egress allowlist (configured registries, control plane) is fixed before any request.
+  const egress = registryEgressPolicy(config.registries, io.env, opts.controlPlane);
   // Keys and evidence settings are checked before any registry request (a bad key exits 3).
   const evidence: EvidenceSession | undefined = wantEvidence
-    ? await openEvidence({ ...evidenceOptionsFrom(opts, io.env), rulesVersion: version })
+    ? await openEvidence({ ...evidenceOptionsFrom(opts, io.env), rulesVersion: version, egress })
     : undefined;
 
   const log = io === processIO && process.stderr.isTTY ? progressLog(io.stderr) : jsonLog(io.stderr);
@@ -129,6 +132,7 @@ export async function runRegistryCommand(opts: RegistryCliOptions, io: CliIO): P
       concurrency,
       dryRun: opts.dryRun,
       env: io.env,
+      egress,
       emit,
     });
   } finally {
