@@ -150,9 +150,32 @@ export class MlflowServer {
       }
       case 'artifacts/list':
         return this.runList(res, q.get('run_id') ?? '', q.get('path') ?? '');
+      case 'model-versions/set-tag':
+        return this.setTag(req, res, ctx.body);
       default:
         return mlflowError(res, 404, 'ENDPOINT_NOT_FOUND', `No API endpoint ${p}`);
     }
+  }
+
+  /** Tags written with `model-versions/set-tag` (POST `{name, version, key, value}`), in order. */
+  readonly tagWrites: { name: string; version: string; key: string; value: string }[] = [];
+
+  private setTag(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    if (req.method !== 'POST') return mlflowError(res, 405, 'BAD_REQUEST', 'set-tag is a POST');
+    let t: { name?: unknown; version?: unknown; key?: unknown; value?: unknown };
+    try {
+      t = JSON.parse(body.toString('utf8')) as typeof t;
+    } catch {
+      return mlflowError(res, 400, 'MALFORMED_REQUEST', 'body is not JSON');
+    }
+    const version = this.options.models
+      .find((m) => m.name === t.name)
+      ?.versions.find((v) => v.version === String(t.version));
+    if (!version || typeof t.key !== 'string' || typeof t.value !== 'string')
+      return mlflowError(res, 404, 'RESOURCE_DOES_NOT_EXIST', 'Model version not found');
+    version.tags = { ...version.tags, [t.key]: t.value };
+    this.tagWrites.push({ name: String(t.name), version: version.version, key: t.key, value: t.value });
+    sendJson(res, 200, {});
   }
 
   private filtered(filter: string | null): MlflowModel[] {

@@ -385,3 +385,64 @@ describe('serve: graceful shutdown', () => {
     await stopping;
   });
 });
+
+describe('serve: MLflow webhook end to end on a faithful local MLflow server', () => {
+  it('an alias event gates the real model version and writes the decision back as tags', async () => {
+    const { MlflowServer } = await import('../../connectors/testkit/mlflow-server.js');
+    const mlflow = await MlflowServer.start({
+      models: [
+        {
+          name: 'fraud',
+          versions: [{ version: '3', source: 'runs:/run1/model', run_id: 'run1', aliases: ['champion'] }],
+        },
+      ],
+      artifacts: {
+        '0/run1/artifacts/model/MLmodel': CONFIG_JSON,
+        '0/run1/artifacts/model/data/model.pkl': EVIL_PICKLE,
+      },
+      runs: { run1: '0/run1/artifacts' },
+      token: 'mlflow-token',
+    });
+    extra.push(mlflow);
+    const openSource = sourceOpener({
+      env: { MLFLOW_TRACKING_URI: mlflow.url, MLFLOW_TRACKING_TOKEN: 'mlflow-token' },
+      allowLocal: false,
+      retry: { attempts: 1 },
+    });
+    const { url, listening } = await start(
+      (c) =>
+        runGate({ reference: c.reference, policy: c.policy, maxAgeMs: 0, signal: c.signal }, { openSource }),
+      {
+        mlflow: {
+          secret: SECRET,
+          writer: mlflowTagWriter({ trackingUri: mlflow.url, token: 'mlflow-token' }),
+        },
+      },
+    );
+    const event = JSON.stringify({
+      entity: 'model_version_alias',
+      action: 'created',
+      timestamp: new Date().toISOString(),
+      data: { name: 'fraud', alias: 'champion', version: '3' },
+    });
+    const res = await fetch(`${url}/v1/webhooks/mlflow`, {
+      method: 'POST',
+      headers: signed(event),
+      body: event,
+    });
+    expect(res.status).toBe(202);
+    await listening.shutdown(10_000); // waits for the gate run and its write-back
+    // The gate really read the version's files from the registry...
+    expect(
+      mlflow.http.seen(/mlflow-artifacts|artifacts\/list|get-download-uri|model-versions\/get/).length,
+    ).toBeGreaterThan(0);
+    // ...and blocked the payload in data/model.pkl, writing the answer back to the version.
+    expect(
+      mlflow.tagWrites.map((t) => [t.key, t.key === 'cavra.gate.decision' ? t.value : 'detail']),
+    ).toEqual([
+      ['cavra.gate.decision', 'block'],
+      ['cavra.gate.detail', 'detail'],
+    ]);
+    expect(mlflow.tagWrites[1]!.value).toMatch(/^risk=\d+ exit=1 .*policy=baseline/);
+  });
+});
