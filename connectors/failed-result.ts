@@ -1,3 +1,4 @@
+import { inconclusiveResult } from '../scanner/inconclusive-result.js';
 import type { ArtifactResult } from '../scanner/result.js';
 import { ConnectorError } from './errors.js';
 
@@ -12,20 +13,5 @@ export function failedResult(path: string, err: unknown): ArtifactResult {
       : err instanceof ConnectorError
         ? `${err.code}: ${err.message}`
         : `INTERNAL: ${(err as Error)?.message ?? String(err)}`;
-  return {
-    path,
-    sha256: null,
-    size: 0,
-    format: 'unknown',
-    verdict: 'inconclusive',
-    findings: [],
-    coverage: {
-      complete: false,
-      scanned: [],
-      data: [],
-      issues: [{ member: '', code: 'IO_ERROR', message }],
-      unlisted: 0,
-    },
-    durationMs: 0,
-  };
+  return inconclusiveResult(path, 'IO_ERROR', message);
 }

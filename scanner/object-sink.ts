@@ -1,3 +1,4 @@
+import { concatBytes } from './bytes.js';
 import type { ArtifactCollector } from './collector.js';
 import type { DetectorContext, MemberOptions } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
@@ -60,7 +61,7 @@ export class ObjectSink implements ByteSink {
   }
 
   private async flushHead(complete: boolean): Promise<void> {
-    const head = concat(this.head, this.headLength);
+    const head = concatBytes(this.head, this.headLength);
     this.head = [];
     this.headLength = 0;
     this.start(sniff(head.subarray(0, SNIFF_BYTES), complete));
@@ -148,15 +149,4 @@ export function openMember(
     return DRAIN;
   }
   return new ObjectSink(collector, member, depth, options);
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -1,25 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ruleCatalog, type RuleInfo } from '../../scanner/rules/catalog.js';
 import type { ArtifactResult } from '../../scanner/result.js';
+import { SARIF_LEVEL, SARIF_SECURITY_SEVERITY, sarifUri } from '../../scanner/sarif-common.js';
 import type { Severity } from '../../scanner/severity.js';
 
 /** Rule id used for coverage issues, so that an unscanned artifact is visible in code scanning too. */
 export const INCOMPLETE_RULE = 'SCAN-INCOMPLETE';
-
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
-  critical: 'error',
-  high: 'error',
-  medium: 'warning',
-  low: 'note',
-  info: 'note',
-};
-const SECURITY_SEVERITY: Record<Severity, string> = {
-  critical: '9.5',
-  high: '8.0',
-  medium: '5.0',
-  low: '3.0',
-  info: '1.0',
-};
 
 interface SarifRule {
   id: string;
@@ -42,25 +28,13 @@ function toRule(info: RuleInfo): SarifRule {
       text: `${info.why || info.title}${refs} Do not load this artifact with a deserializing loader until the finding is explained.`,
       markdown: `**${info.title}**\n\n${info.why || ''}${refs}\n\nDo not load this artifact with a deserializing loader until the finding is explained.`,
     },
-    defaultConfiguration: { level: LEVEL[info.severity] },
+    defaultConfiguration: { level: SARIF_LEVEL[info.severity] },
     properties: {
-      'security-severity': SECURITY_SEVERITY[info.severity],
+      'security-severity': SARIF_SECURITY_SEVERITY[info.severity],
       tags: ['security', 'ml-model', info.file],
       precision: 'high',
     },
   };
-}
-
-/**
- * A file path (relative, or absolute as given) as a SARIF URI. Registry references (`hf://org/repo@sha/f`) become
- * relative paths (`hf/org/repo@sha/f`): code scanning accepts only relative or file URIs.
- */
-function uri(path: string): string {
-  const p = path
-    .replace(/\\/g, '/')
-    .replace(/^\.\//, '')
-    .replace(/^([a-z][a-z0-9+.-]*):\/{1,2}/i, '$1/');
-  return p.split('/').map(encodeURIComponent).join('/');
 }
 
 function fingerprint(...parts: (string | number | null | undefined)[]): string {
@@ -83,7 +57,7 @@ export function toSarif(results: readonly ArtifactResult[], version: string): ob
   };
   const sarifResults: object[] = [];
   for (const r of results) {
-    const artifactLocation = { uri: uri(r.path) };
+    const artifactLocation = { uri: sarifUri(r.path) };
     for (const f of r.findings) {
       // Code scanning needs region.startLine to place an alert; model files have no lines, so the alert sits on
       // the file and the byte offset goes in the message and properties.
@@ -92,7 +66,7 @@ export function toSarif(results: readonly ArtifactResult[], version: string): ob
       sarifResults.push({
         ruleId: f.ruleId,
         ruleIndex: ruleFor(f.ruleId, f.severity, f.message),
-        level: LEVEL[f.severity],
+        level: SARIF_LEVEL[f.severity],
         message: {
           text: `${f.message}${member}${f.location.offset === undefined ? '' : ` at byte ${f.location.offset}`}${f.evidence ? ` (${f.evidence})` : ''}`,
         },

@@ -1,26 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ruleCatalog } from '../../scanner/rules/catalog.js';
+import { SARIF_LEVEL, SARIF_SECURITY_SEVERITY, sarifUri } from '../../scanner/sarif-common.js';
 import type { Severity } from '../../scanner/severity.js';
 import type { EvidenceEntry } from './load.js';
-
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
-  critical: 'error',
-  high: 'error',
-  medium: 'warning',
-  low: 'note',
-  info: 'note',
-};
-const SECURITY_SEVERITY: Record<Severity, string> = {
-  critical: '9.5',
-  high: '8.0',
-  medium: '5.0',
-  low: '3.0',
-  info: '1.0',
-};
-
-function uri(name: string): string {
-  return name.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
-}
 
 /** SARIF 2.1.0 of every finding in the attested evidence (names and locations only, as the attestations hold). */
 export function toSarifFromEvidence(entries: readonly EvidenceEntry[], toolVersion: string): object {
@@ -42,9 +24,9 @@ export function toSarifFromEvidence(entries: readonly EvidenceEntry[], toolVersi
         help: {
           text: `${why} Do not load this artifact with a deserializing loader until the finding is explained.`,
         },
-        defaultConfiguration: { level: LEVEL[info?.severity ?? severity] },
+        defaultConfiguration: { level: SARIF_LEVEL[info?.severity ?? severity] },
         properties: {
-          'security-severity': SECURITY_SEVERITY[info?.severity ?? severity],
+          'security-severity': SARIF_SECURITY_SEVERITY[info?.severity ?? severity],
           tags: ['security', 'ml-supply-chain'],
           precision: 'high',
         },
@@ -61,12 +43,12 @@ export function toSarifFromEvidence(entries: readonly EvidenceEntry[], toolVersi
       results.push({
         ruleId: f.ruleId,
         ruleIndex: ruleIndex(f.ruleId, f.severity),
-        level: LEVEL[f.severity],
+        level: SARIF_LEVEL[f.severity],
         message: { text: `${f.ruleId}${what}${where}` },
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: uri(f.artifact) },
+              artifactLocation: { uri: sarifUri(f.artifact) },
               region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 2 },
             },
           },

@@ -1,3 +1,4 @@
+import { inconclusiveResult } from '../inconclusive-result.js';
 import type { ArtifactResult } from '../result.js';
 import { scanStream, type ScanOptions } from '../pipeline.js';
 import { readFileChunks } from './read-file.js';
@@ -34,20 +35,5 @@ export async function* scanPaths(
 }
 
 function problemResult(entry: Extract<WalkEntry, { kind: 'problem' }>): ArtifactResult {
-  return {
-    path: entry.path,
-    sha256: null,
-    size: 0,
-    format: 'unknown',
-    verdict: 'inconclusive',
-    findings: [],
-    coverage: {
-      complete: false,
-      scanned: [],
-      data: [],
-      issues: [{ member: '', code: entry.code, message: entry.message }],
-      unlisted: 0,
-    },
-    durationMs: 0,
-  };
+  return inconclusiveResult(entry.path, entry.code, entry.message);
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from '../../bytes.js';
 import type { Detector, DetectorContext } from '../../detector.js';
 import type { FormatId } from '../../format.js';
 import type { ByteSink } from '../../sink.js';
@@ -53,7 +54,7 @@ class DataSink implements ByteSink {
     if (chunk.length > room && this.format === 'json') {
       this.overflow = true;
       const prefix = new TextDecoder('utf-8').decode(
-        concat([...this.kept, chunk.subarray(0, room)], this.keptBytes + room),
+        concatBytes([...this.kept, chunk.subarray(0, room)], this.keptBytes + room),
       );
       this.overflowNamesCheckedKeys = CHECKED_KEYS.test(prefix);
       this.kept = [];
@@ -74,7 +75,7 @@ class DataSink implements ByteSink {
     }
     if (format === 'json') return this.endJson();
     if (format === 'text') {
-      const head = new TextDecoder('utf-8').decode(concat(this.kept, this.keptBytes));
+      const head = new TextDecoder('utf-8').decode(concatBytes(this.kept, this.keptBytes));
       if (looksLikePython(head))
         return ctx.scanned('python', `python source, ${size} bytes (text; not executed)`);
     }
@@ -96,7 +97,7 @@ class DataSink implements ByteSink {
     let doc: unknown;
     let text = '';
     try {
-      text = UTF8.decode(concat(this.kept, this.keptBytes));
+      text = UTF8.decode(concatBytes(this.kept, this.keptBytes));
       doc = JSON.parse(text);
     } catch {
       // Not one JSON document (JSON Lines, a text file starting with '['...): inert text, unless it names
@@ -115,14 +116,4 @@ class DataSink implements ByteSink {
       `json, ${size} bytes${recognised.length ? `, checked as ${recognised.join(', ')}` : ''}`,
     );
   }
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

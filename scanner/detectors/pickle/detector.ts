@@ -1,3 +1,4 @@
+import { concatBytes } from '../../bytes.js';
 import type { Detector, DetectorContext } from '../../detector.js';
 import { ScanStop } from '../../errors.js';
 import type { FormatId } from '../../format.js';
@@ -164,7 +165,7 @@ class PickleSink implements ByteSink {
 
   /** What follows a STOP: another pickle, legacy torch storages, or trailing data. */
   private async decide(complete: boolean): Promise<void> {
-    const head = concat(this.post, this.postLen);
+    const head = concatBytes(this.post, this.postLen);
     this.post = [];
     this.postLen = 0;
     if (head.length === 0) {
@@ -194,17 +195,6 @@ class PickleSink implements ByteSink {
     this.mode = 'tail';
     await this.tail.write(head);
   }
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Pickle streams (protocols 0-5) and legacy (non-zip) torch files. */
