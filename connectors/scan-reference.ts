@@ -98,6 +98,9 @@ export async function scanArtifact(
       ...(options.signal ? { signal: options.signal } : {}),
     }),
   );
-  const result = await scanStream(source, artifact.reference, options);
+  const result = await scanStream(source, artifact.reference, {
+    ...options,
+    ...(artifact.size !== undefined ? { sizeHint: artifact.size } : {}),
+  });
   return withMismatches(result, tap.mismatches(result));
 }

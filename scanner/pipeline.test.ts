@@ -16,6 +16,39 @@ describe('one-pass pipeline', () => {
     }
   });
 
+  it('gives the same digest when a large file is hashed on the background thread, and leaves the read buffers intact', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { scanPaths } = await import('./local/scan-paths.js');
+    const big = new Uint8Array(randomBytes(20 << 20));
+    big[0] = 0xff;
+    const file = join(mkdtempSync(join(tmpdir(), 'cavra-big-')), 'big.bin');
+    writeFileSync(file, big);
+    for await (const r of scanPaths([file])) {
+      expect(r.size).toBe(big.length);
+      expect(r.sha256).toBe(sha(big));
+    }
+  });
+
+  it('gives the same digest when a large artifact is hashed on the background thread', async () => {
+    const bytes = new Uint8Array(randomBytes(3 << 20));
+    bytes[0] = 0xff;
+    const [local, offloaded] = await Promise.all([
+      scanBytes(bytes, 'a.bin', {}, 65536),
+      scanBytes(bytes, 'b.bin', { sizeHint: 1 << 30 }, 65536),
+    ]);
+    expect(offloaded.sha256).toBe(sha(bytes));
+    expect(local.sha256).toBe(sha(bytes));
+    // two artifacts hashed at once on the shared thread keep their own state
+    const other = new Uint8Array(randomBytes(1 << 20));
+    const [x, y] = await Promise.all([
+      scanBytes(bytes, 'x', { sizeHint: 1 << 30 }, 4096),
+      scanBytes(other, 'y', { sizeHint: 1 << 30 }, 4096),
+    ]);
+    expect([x.sha256, y.sha256]).toEqual([sha(bytes), sha(other)]);
+  });
+
   it('reports an empty file as inconclusive, never clean', async () => {
     const r = await scanBytes(new Uint8Array(0), 'empty.pkl');
     expect(r.verdict).toBe('inconclusive');

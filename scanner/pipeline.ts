@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import type { Hasher } from './hash/hasher.js';
+import { localHasher } from './hash/local-hasher.js';
+import { offloadHasher } from './hash/offload-hasher.js';
 import { ArtifactCollector } from './collector.js';
 import { ObjectSink } from './object-sink.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
@@ -10,7 +12,12 @@ export interface ScanOptions {
   limits?: Partial<Limits>;
   extensions?: RuleExtensions;
   signal?: AbortSignal;
+  /** Expected size in bytes (a file's stat, a registry's stated size): large artifacts are hashed on a thread. */
+  sizeHint?: number;
 }
+
+/** From this size on, SHA-256 runs on a background thread, overlapping the detectors on the main thread. */
+export const OFFLOAD_HASH_BYTES = 16 * 1024 * 1024;
 
 /**
  * Scan one artifact from a stream of its bytes, in one pass: every chunk is hashed (SHA-256) and handed to the
@@ -27,7 +34,7 @@ export async function scanStream(
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const collector = new ArtifactCollector(limits, options.extensions ?? NO_EXTENSIONS, signal);
   const root = new ObjectSink(collector, '', 0);
-  const hash = createHash('sha256');
+  const hash: Hasher = (options.sizeHint ?? 0) >= OFFLOAD_HASH_BYTES ? offloadHasher() : localHasher();
   let size = 0;
   let scanning = true;
   let complete = true;
@@ -47,7 +54,8 @@ export async function scanStream(
         complete = false;
         break;
       }
-      hash.update(chunk);
+      const hashing = hash.update(chunk);
+      if (hashing) await hashing;
       if (!scanning) continue;
       if (signal.aborted) {
         scanning = false;
@@ -67,10 +75,11 @@ export async function scanStream(
     collector.addIssue('', 'IO_ERROR', `read failed after ${size} bytes: ${(err as Error).message}`);
   }
   if (inFlight) await inFlight;
+  const digest = await hash.digest();
   if (scanning && complete) await root.end();
   return {
     path,
-    sha256: complete ? hash.digest('hex') : null,
+    sha256: complete ? digest : null,
     size,
     format: collector.rootFormat,
     verdict: computeVerdict(collector.findings, collector.coverage),

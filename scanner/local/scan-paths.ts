@@ -18,11 +18,10 @@ export async function* scanPaths(
       continue;
     }
     try {
-      yield await scanStream(
-        readFileChunks(entry.path),
-        entry.path,
-        typeof options === 'function' ? options(entry.path) : options,
-      );
+      yield await scanStream(readFileChunks(entry.path), entry.path, {
+        ...(typeof options === 'function' ? options(entry.path) : options),
+        sizeHint: entry.size,
+      });
     } catch (err) {
       yield problemResult({
         kind: 'problem',
