@@ -30,6 +30,8 @@ const T_FALSE = 4;
 const T_NONE = 5;
 const T_OBJECT = 6;
 const T_SINGLETON = 16;
+const T_DICT = T_SINGLETON + SINGLETONS.indexOf(DICT);
+const T_LIST = T_SINGLETON + SINGLETONS.indexOf(LIST);
 
 const LATIN1_MAX = 1024;
 
@@ -120,6 +122,9 @@ export class Memo {
         }
       }
     } else if (typeof v === 'object') {
+      // Containers are by far the most memoized values: test them before the general lookup.
+      if (v === DICT) return T_DICT;
+      if (v === LIST) return T_LIST;
       const s = SINGLETONS.indexOf(v);
       if (s >= 0) return T_SINGLETON + s;
     }

@@ -28,7 +28,12 @@ export class VmCore {
   /** Offset of the opcode being executed, for errors. */
   protected at = 0;
 
-  constructor(protected readonly limits: Readonly<Limits>) {}
+  /** `limits.maxPickleStack`, read on every push. */
+  private readonly maxStack: number;
+
+  constructor(protected readonly limits: Readonly<Limits>) {
+    this.maxStack = limits.maxPickleStack;
+  }
 
   protected fail(message: string): never {
     throw new ScanStop('PARSE_ERROR', `pickle: ${message}`, this.at);
@@ -43,7 +48,7 @@ export class VmCore {
   }
 
   protected push(v: Value): void {
-    if (this.sp + this.nm >= this.limits.maxPickleStack) {
+    if (this.sp + this.nm >= this.maxStack) {
       throw new ScanStop('LIMIT_STACK', `pickle stack deeper than ${this.limits.maxPickleStack}`, this.at);
     }
     this.stack[this.sp++] = v;
