@@ -1,6 +1,6 @@
+import { StepReader } from '../step-reader.js';
 import type { Detector, DetectorContext } from '../../detector.js';
 import { ScanStop } from '../../errors.js';
-import type { ByteSink } from '../../sink.js';
 import { Gather, u16 } from '../gather.js';
 import { InflatePump } from '../inflate-pump.js';
 import { baseName } from '../names.js';
@@ -22,7 +22,7 @@ type State =
  * inflation is node:zlib. Zero padding after the last member is ignored (as Python's gzip does); other bytes
  * are trailing data scanned as their own object.
  */
-class GzipReader implements ByteSink {
+class GzipReader extends StepReader {
   private state: State = 'hdr';
   private readonly g = new Gather();
   private flags = 0;
@@ -31,23 +31,14 @@ class GzipReader implements ByteSink {
   private remaining = 0;
   private pump: InflatePump | undefined;
   private members = 0;
-  private offset = 0;
   private readonly out: StreamOutput;
   private readonly trailing: TrailingData;
 
   constructor(private readonly ctx: DetectorContext) {
+    super();
     this.out = new StreamOutput(ctx, '<gunzip>');
     this.trailing = new TrailingData(ctx, 'gzip stream');
     this.g.start(10);
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    let pos = 0;
-    while (pos < chunk.length) {
-      const start = pos;
-      pos = await this.step(chunk, pos);
-      this.offset += pos - start;
-    }
   }
 
   async end(): Promise<void> {
@@ -64,7 +55,7 @@ class GzipReader implements ByteSink {
     this.ctx.scanned('gzip', `gzip: ${this.members} members, ${this.out.expanded} bytes expanded`);
   }
 
-  private async step(buf: Uint8Array, pos: number): Promise<number> {
+  protected async step(buf: Uint8Array, pos: number): Promise<number> {
     switch (this.state) {
       case 'hdr':
       case 'xlen':

@@ -1,6 +1,6 @@
+import { StepReader } from '../step-reader.js';
 import type { Detector, DetectorContext } from '../../detector.js';
 import { ScanStop } from '../../errors.js';
-import type { ByteSink } from '../../sink.js';
 import { Gather, u32 } from '../gather.js';
 import { decodeBlock, LZ4_WINDOW } from './lz4-block.js';
 import { StreamOutput, TrailingData } from './output.js';
@@ -15,11 +15,10 @@ type State = 'magic' | 'desc' | 'skipSize' | 'blockSize' | 'block' | 'skip' | 't
  * frames, linked or independent blocks, optional checksums (skipped, not verified). Each compressed block
  * (at most 4 MiB) is held, decoded by decodeBlock and passed on; 64 KiB of history is kept for linked blocks.
  */
-class Lz4Reader implements ByteSink {
+class Lz4Reader extends StepReader {
   private state: State = 'magic';
   private readonly g = new Gather();
   private frames = 0;
-  private offset = 0;
   private blockMax = 0;
   private linked = false;
   private blockChecksum = 0;
@@ -33,18 +32,10 @@ class Lz4Reader implements ByteSink {
   private readonly trailing: TrailingData;
 
   constructor(private readonly ctx: DetectorContext) {
+    super();
     this.out = new StreamOutput(ctx, '<lz4>');
     this.trailing = new TrailingData(ctx, 'lz4 stream');
     this.g.start(4);
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    let pos = 0;
-    while (pos < chunk.length) {
-      const start = pos;
-      pos = await this.step(chunk, pos);
-      this.offset += pos - start;
-    }
   }
 
   async end(): Promise<void> {
@@ -56,7 +47,7 @@ class Lz4Reader implements ByteSink {
     this.ctx.scanned('lz4', `lz4: ${this.frames} frames, ${this.out.expanded} bytes expanded`);
   }
 
-  private async step(buf: Uint8Array, pos: number): Promise<number> {
+  protected async step(buf: Uint8Array, pos: number): Promise<number> {
     if (this.state === 'trailing') {
       await this.trailing.write(buf.subarray(pos), this.offset);
       return buf.length;

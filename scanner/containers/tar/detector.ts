@@ -1,3 +1,4 @@
+import { StepReader } from '../step-reader.js';
 import { LEGACY_TAR } from '../../detectors/pickle/torch-persid.js';
 import type { Detector, DetectorContext } from '../../detector.js';
 import { ScanStop } from '../../errors.js';
@@ -20,10 +21,9 @@ type State = 'header' | 'meta' | 'data' | 'skip' | 'end';
  * and special files checked for path traversal; regular members opened and fed as they stream. Hand-written
  * (small) so every header field is checked the same way for all variants and nothing is buffered.
  */
-class TarReader implements ByteSink {
+class TarReader extends StepReader {
   private state: State = 'header';
   private readonly g = new Gather();
-  private offset = 0;
   private remaining = 0;
   private padding = 0;
   private member: ByteSink | undefined;
@@ -38,16 +38,8 @@ class TarReader implements ByteSink {
   private headerAt = 0;
 
   constructor(private readonly ctx: DetectorContext) {
+    super();
     this.g.start(BLOCK);
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    let pos = 0;
-    while (pos < chunk.length) {
-      const start = pos;
-      pos = await this.step(chunk, pos);
-      this.offset += pos - start;
-    }
   }
 
   async end(): Promise<void> {
@@ -75,7 +67,7 @@ class TarReader implements ByteSink {
     this.ctx.scanned(legacy ? 'pytorch-legacy-tar' : 'tar', `tar: ${this.members} members`);
   }
 
-  private async step(buf: Uint8Array, pos: number): Promise<number> {
+  protected async step(buf: Uint8Array, pos: number): Promise<number> {
     switch (this.state) {
       case 'header': {
         const p = this.g.take(buf, pos);
