@@ -1,12 +1,12 @@
 import { guardAwsClient } from '../../evidence/emit/egress-aws.js';
-import {
-  DescribeModelPackageCommand,
-  paginateListModelPackageGroups,
-  paginateListModelPackages,
+import type {
+  ModelApprovalStatus,
+  ModelPackageContainerDefinition,
   SageMakerClient,
-  type ModelApprovalStatus,
-  type ModelPackageContainerDefinition,
 } from '@aws-sdk/client-sagemaker';
+
+/** The SDK is loaded on first use: most runs never touch SageMaker, and loading it costs ~0.4 s of start-up. */
+const sdk = () => import('@aws-sdk/client-sagemaker');
 import { awsError } from '../aws/errors.js';
 import { awsEndpointLabel, sdkConfig, type AwsSettings } from '../aws/settings.js';
 import type { Connector, OpenedBody } from '../connector.js';
@@ -38,8 +38,9 @@ export class SageMakerConnector implements Connector {
     this.endpoint = awsEndpointLabel(settings);
   }
 
-  private sm(): SageMakerClient {
+  private async sm(): Promise<SageMakerClient> {
     if (!this.client) {
+      const { SageMakerClient } = await sdk();
       const client = new SageMakerClient(sdkConfig(this.settings));
       this.client = this.settings.egress ? guardAwsClient(client, this.settings.egress) : client;
     }
@@ -58,8 +59,9 @@ export class SageMakerConnector implements Connector {
       const guard = new PageGuard(`packages of ${group}`, SAGEMAKER_MAX_PACKAGES);
       let found = false;
       try {
+        const { paginateListModelPackages } = await sdk();
         const pages = paginateListModelPackages(
-          { client: this.sm(), pageSize: 100 },
+          { client: await this.sm(), pageSize: 100 },
           {
             ModelPackageGroupName: group,
             ModelPackageType: 'Versioned',
@@ -107,7 +109,10 @@ export class SageMakerConnector implements Connector {
   ): AsyncGenerator<RemoteArtifact> {
     let containers: ModelPackageContainerDefinition[];
     try {
-      const d = await this.sm().send(
+      const { DescribeModelPackageCommand } = await sdk();
+      const d = await (
+        await this.sm()
+      ).send(
         new DescribeModelPackageCommand({ ModelPackageName: version.locator }),
         signal ? { abortSignal: signal } : {},
       );
@@ -160,8 +165,9 @@ export class SageMakerConnector implements Connector {
   private async *allGroups(signal?: AbortSignal): AsyncGenerator<string> {
     const guard = new PageGuard('model package groups', SAGEMAKER_MAX_PACKAGES);
     try {
+      const { paginateListModelPackageGroups } = await sdk();
       for await (const page of paginateListModelPackageGroups(
-        { client: this.sm(), pageSize: 100 },
+        { client: await this.sm(), pageSize: 100 },
         {},
         ...(signal ? [{ abortSignal: signal }] : []),
       )) {
