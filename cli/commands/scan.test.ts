@@ -18,7 +18,9 @@ const validateResult = ajv.getSchema('https://cavra.dev/schemas/scan/artifact-re
 const validateReport = ajv.compile(
   JSON.parse(readFileSync(join(schemaDir, 'scan-report.schema.json'), 'utf8')),
 );
-const sarifAjv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
+// ajv-draft-04 is CommonJS; its default export is the constructor at run time.
+const Draft04 = AjvDraft04 as unknown as new (o: object) => InstanceType<typeof Ajv2020>;
+const sarifAjv = new Draft04({ allErrors: true, strict: false, unicodeRegExp: false });
 addFormats.default(sarifAjv as never);
 const validateSarif = sarifAjv.compile(require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'));
 

@@ -1,5 +1,6 @@
+import { ProtocolServer } from './protocol-server.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendBytes, sendJson, TestServer, type RequestContext } from './server.js';
+import { sendBytes, sendJson, type RequestContext } from './server.js';
 
 export interface MlflowVersion {
   version: string;
@@ -43,26 +44,9 @@ const PROXY = '/api/2.0/mlflow-artifacts/artifacts';
  * `artifacts/list` for `runs:/` sources, every RPC also under `/api/2.0/preview/`. Errors are
  * `{"error_code","message"}`; no `Authorization` is 401 UNAUTHENTICATED, a wrong one 403 PERMISSION_DENIED.
  */
-export class MlflowServer {
-  private constructor(
-    readonly http: TestServer,
-    readonly options: MlflowServerOptions,
-  ) {}
-
-  static async start(options: MlflowServerOptions): Promise<MlflowServer> {
-    const box: { self?: MlflowServer } = {};
-    const http = await TestServer.start((req, res, ctx) => box.self!.serve(req, res, ctx));
-    const self = new MlflowServer(http, options);
-    box.self = self;
-    return self;
-  }
-
-  get url(): string {
-    return this.http.url;
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
+export class MlflowServer extends ProtocolServer<MlflowServerOptions> {
+  static start(options: MlflowServerOptions): Promise<MlflowServer> {
+    return ProtocolServer.launch((http) => new MlflowServer(http, options));
   }
 
   private authorized(req: IncomingMessage, res: ServerResponse): boolean {
@@ -86,7 +70,7 @@ export class MlflowServer {
     return ok;
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
+  protected serve(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
     if (!this.authorized(req, res)) return;
     try {
       this.route(req, res, ctx);

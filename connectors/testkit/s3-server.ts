@@ -1,7 +1,8 @@
+import { ProtocolServer } from './protocol-server.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sigV4KeyId } from './aws-auth.js';
 import { md5Hex } from './git-oid.js';
-import { sendBytes, TestServer, type RequestContext } from './server.js';
+import { sendBytes, type RequestContext } from './server.js';
 
 export interface S3ServerOptions {
   /** bucket -> key -> bytes. */
@@ -18,29 +19,12 @@ export interface S3ServerOptions {
  * `Content-Range`) and `If-Match` (412 PreconditionFailed), quoted MD5 ETags, and S3's XML error bodies
  * (NoSuchBucket, NoSuchKey, AccessDenied, InvalidAccessKeyId).
  */
-export class S3Server {
-  private constructor(
-    readonly http: TestServer,
-    readonly options: S3ServerOptions,
-  ) {}
-
-  static async start(options: S3ServerOptions): Promise<S3Server> {
-    const box: { self?: S3Server } = {};
-    const http = await TestServer.start((req, res, ctx) => box.self!.serve(req, res, ctx));
-    const self = new S3Server(http, options);
-    box.self = self;
-    return self;
+export class S3Server extends ProtocolServer<S3ServerOptions> {
+  static start(options: S3ServerOptions): Promise<S3Server> {
+    return ProtocolServer.launch((http) => new S3Server(http, options));
   }
 
-  get url(): string {
-    return this.http.url;
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private serve(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
+  protected serve(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
     const key = sigV4KeyId(req);
     if (key === 'none') return s3Error(res, 403, 'AccessDenied', 'Access Denied');
     if (key !== this.options.accessKeyId)

@@ -1,6 +1,7 @@
+import { ProtocolServer } from './protocol-server.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sigV4KeyId } from './aws-auth.js';
-import { sendJson, TestServer, type RequestContext } from './server.js';
+import { sendJson, type RequestContext } from './server.js';
 
 export interface SmContainer {
   ModelDataUrl?: string;
@@ -40,26 +41,9 @@ export interface SageMakerServerOptions {
  * DescribeModelPackage (by versioned ARN) — with `NextToken` paging, epoch-second timestamps, and JSON errors
  * `{"__type","message"}` (ValidationException, UnrecognizedClientException, MissingAuthenticationTokenException).
  */
-export class SageMakerServer {
-  private constructor(
-    readonly http: TestServer,
-    readonly options: SageMakerServerOptions,
-  ) {}
-
-  static async start(options: SageMakerServerOptions): Promise<SageMakerServer> {
-    const box: { self?: SageMakerServer } = {};
-    const http = await TestServer.start((req, res, ctx) => box.self!.serve(req, res, ctx));
-    const self = new SageMakerServer(http, options);
-    box.self = self;
-    return self;
-  }
-
-  get url(): string {
-    return this.http.url;
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
+export class SageMakerServer extends ProtocolServer<SageMakerServerOptions> {
+  static start(options: SageMakerServerOptions): Promise<SageMakerServer> {
+    return ProtocolServer.launch((http) => new SageMakerServer(http, options));
   }
 
   arn(group: string, version?: number): string {
@@ -69,7 +53,7 @@ export class SageMakerServer {
       : `${base}:model-package/${group.toLowerCase()}/${version}`;
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
+  protected serve(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
     const key = sigV4KeyId(req);
     if (key === 'none')
       return awsJsonError(res, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');

@@ -92,7 +92,7 @@ describe.skipIf(!hasOpenssl)('control-plane transport: custom CA, mTLS and an HT
           const peer = (req.socket as TLSSocket).getPeerCertificate();
           seen.push({
             path: req.url ?? '',
-            clientCn: peer?.subject?.CN,
+            clientCn: peer?.subject?.CN as string | undefined,
             key: req.headers['idempotency-key'] as string | undefined,
             body,
           });
@@ -107,7 +107,10 @@ describe.skipIf(!hasOpenssl)('control-plane transport: custom CA, mTLS and an HT
     proxy.on('connect', (req, client: Socket, head: Buffer) => {
       tunnels.push(req.url ?? '');
       const [host, port] = (req.url ?? '').split(':');
-      if (host !== '127.0.0.1') return client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      if (host !== '127.0.0.1') {
+        client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+        return;
+      }
       const upstream = connect(Number(port), host, () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         upstream.write(head);
