@@ -3,6 +3,7 @@ import type { EvidenceSession } from '../evidence/record.js';
 import type { ResolvedPolicy } from '../scanner/policy/types.js';
 import type { EventSink } from './events.js';
 import type { Pool } from './pool.js';
+import type { ScanThreads } from './scan-threads.js';
 import type { RegistryState } from './state.js';
 import type { Tally } from './summary.js';
 
@@ -23,6 +24,8 @@ export interface RunContext {
   state: RegistryState | undefined;
   evidence: EvidenceSession | undefined;
   pool: Pool;
+  /** Where artifacts are streamed (one thread per pool slot). */
+  threads: ScanThreads;
   limits: RunLimits;
   retry?: Partial<RetryPolicy>;
   dryRun: boolean;

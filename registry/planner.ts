@@ -9,6 +9,8 @@ import { inShard, type Shard } from './shard.js';
 /** One configured registry with its open connector. */
 export interface OpenRegistry {
   config: RegistryConfig;
+  /** Position of `config` in the job's configuration (scan threads open their own connector from it). */
+  index: number;
   connector: Connector;
 }
 

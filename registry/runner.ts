@@ -10,6 +10,7 @@ import type { EventSink } from './events.js';
 import { finishVersion } from './finish-version.js';
 import { plan, type OpenRegistry } from './planner.js';
 import { Pool } from './pool.js';
+import { ScanThreads } from './scan-threads.js';
 import type { Shard } from './shard.js';
 import { RegistryState } from './state.js';
 import { Tally, type RunSummary } from './summary.js';
@@ -55,12 +56,21 @@ export function runLimits(config: RegistryJobConfig): RunLimits {
 export async function runRegistryJob(o: RegistryRunOptions): Promise<RunSummary> {
   const started = performance.now();
   const now = o.now ?? (() => new Date());
-  const registries: OpenRegistry[] = o.config.registries.map((config) => ({
+  const registries: OpenRegistry[] = o.config.registries.map((config, index) => ({
     config,
+    index,
     connector: openConnector(config, o.env, o.config.retry, o.egress),
   }));
   let state: RegistryState | undefined;
   const tally = new Tally();
+  const threads = new ScanThreads(o.concurrency, {
+    registries: o.config.registries,
+    env: { ...o.env },
+    ...(o.config.retry ? { retry: o.config.retry } : {}),
+    ...(o.egress ? { egressRules: [...o.egress.rules] } : {}),
+  });
+  const cancel = () => threads.cancel();
+  o.signal?.addEventListener('abort', cancel, { once: true });
   try {
     state = o.dryRun && !existsSync(o.stateFile) ? undefined : RegistryState.open(o.stateFile);
     const runId = o.dryRun ? undefined : state?.startRun(o.shard, now());
@@ -71,6 +81,7 @@ export async function runRegistryJob(o: RegistryRunOptions): Promise<RunSummary>
       state,
       evidence: o.dryRun ? undefined : o.evidence,
       pool: new Pool(o.concurrency),
+      threads,
       limits: runLimits(o.config),
       ...(o.config.retry ? { retry: o.config.retry } : {}),
       dryRun: o.dryRun,
@@ -141,6 +152,8 @@ export async function runRegistryJob(o: RegistryRunOptions): Promise<RunSummary>
     o.emit({ event: 'summary', summary });
     return summary;
   } finally {
+    o.signal?.removeEventListener('abort', cancel);
+    await threads.close();
     state?.close();
     await Promise.all(registries.map((r) => r.connector.close().catch(() => undefined)));
   }

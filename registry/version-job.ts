@@ -1,9 +1,6 @@
-import type { Connector } from '../connectors/connector.js';
 import { ConnectorError } from '../connectors/errors.js';
-import { failedResult } from '../connectors/failed-result.js';
 import type { ModelVersionRef } from '../connectors/model-version-ref.js';
 import type { RemoteArtifact } from '../connectors/remote-artifact.js';
-import { scanArtifact } from '../connectors/scan-reference.js';
 import type { ScanOptions } from '../scanner/pipeline.js';
 import { effectiveSettings, policyScanOptions } from '../scanner/policy/scan-options.js';
 import type { PolicyScope } from '../scanner/policy/types.js';
@@ -138,7 +135,10 @@ function reportFailure(ctx: RunContext, unit: ListingUnit, reference: string, er
   ctx.emit({ event: 'error', reference, registry: unit.registry.config.name, ...f });
 }
 
-/** Stream one file once (hash + scan), within the per-artifact timeout; store the result when it is reproducible. */
+/**
+ * Stream one file once (hash + scan) in a scan thread, within the per-artifact timeout; store the result when it is
+ * reproducible.
+ */
 async function scanOne(
   ctx: RunContext,
   unit: ListingUnit,
@@ -146,16 +146,14 @@ async function scanOne(
   options: ScanOptions,
   key: ScanKey,
 ): Promise<ArtifactResult> {
-  const connector: Connector = unit.registry.connector;
-  const timeout = AbortSignal.timeout(ctx.limits.artifactTimeoutMs);
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
-  let r: ArtifactResult;
-  try {
-    r = await scanArtifact(connector, a, { ...options, signal, ...(ctx.retry ? { retry: ctx.retry } : {}) });
-  } catch (err) {
-    r = failedResult(a.reference, err);
-  }
-  if (timeout.aborted)
+  const { result: r, timedOut } = await ctx.threads.scan({
+    registry: unit.registry.index,
+    artifact: a,
+    ...(options.extensions ? { extensions: options.extensions } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+    timeoutMs: ctx.limits.artifactTimeoutMs,
+  });
+  if (timedOut)
     r.coverage.issues.push({
       member: '',
       code: 'LIMIT_TIME',

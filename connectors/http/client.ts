@@ -1,4 +1,7 @@
 import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { STATUS_CODES } from 'node:http';
+import type { Readable } from 'node:stream';
+import { nativeAgents, nativeGet, type NativeAgents } from './native-get.js';
 import { createEgressAgent } from '../../evidence/emit/egress-guard.js';
 import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import { ConnectorError, codeForStatus } from '../errors.js';
@@ -40,6 +43,28 @@ export interface RequestInit {
 }
 
 const ERROR_BODY_CHARS = 300;
+const DEFAULT_HEADERS_TIMEOUT_MS = 300_000;
+const DEFAULT_BODY_TIMEOUT_MS = 300_000;
+
+/** Redirect hops followed by `stream` (fetch allows 20; registries use one, to a CDN or a presigned URL). */
+const MAX_REDIRECTS = 10;
+
+/** A response whose body is a Node stream (`HttpClient.stream`). */
+export interface StreamedResponse {
+  status: number;
+  headers: Headers;
+  body: Readable;
+}
+
+/** What the retry loop needs of a response, whichever undici API produced it. */
+interface Answer<T> {
+  status: number;
+  headers: Headers;
+  value: T;
+  /** Drop the body of a response that is retried. */
+  discard(): Promise<unknown>;
+  text(): Promise<string>;
+}
 
 /**
  * One undici-based HTTP client per registry: auth scoped to the registry's origin, status retries with backoff
@@ -50,18 +75,73 @@ const ERROR_BODY_CHARS = 300;
 export class HttpClient {
   readonly retry: RetryPolicy;
   private readonly dispatcher: Dispatcher;
+  private readonly agents: NativeAgents = nativeAgents();
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     const agent = {
       connectTimeout: 30_000,
-      headersTimeout: options.headersTimeoutMs ?? 300_000,
-      bodyTimeout: options.bodyTimeoutMs ?? 300_000,
+      headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+      bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
     };
     this.dispatcher = options.egress ? createEgressAgent(options.egress, agent) : new Agent(agent);
   }
 
-  async request(url: string, init: RequestInit = {}): Promise<Response> {
+  /** A fetch `Response` (JSON listings, hub.js). Artifact bodies go through `stream`, which costs less per byte. */
+  request(url: string, init: RequestInit = {}): Promise<Response> {
+    return this.exchange(url, init, async (method, headers) => {
+      const res = (await undiciFetch(url, {
+        method,
+        headers,
+        body: init.body,
+        signal: init.signal,
+        redirect: 'follow',
+        dispatcher: this.dispatcher,
+      })) as unknown as Response;
+      return {
+        status: res.status,
+        headers: res.headers,
+        value: res,
+        discard: () => res.body?.cancel().catch(() => undefined) ?? Promise.resolve(),
+        text: () => res.text(),
+      };
+    });
+  }
+
+  /**
+   * GET with the body as a Node stream, for artifact bytes (connectors/http/native-get.ts says why this path is
+   * node:http rather than undici). Same auth, egress allowlist, retries, timeouts and errors as `request`.
+   */
+  stream(
+    url: string,
+    init: Omit<RequestInit, 'method' | 'body' | 'idempotent'> = {},
+  ): Promise<StreamedResponse> {
+    return this.exchange(url, init, async (_method, headers) => {
+      const res = await nativeGet(url, {
+        headers,
+        signal: init.signal,
+        egress: this.options.egress,
+        agents: this.agents,
+        headersTimeoutMs: this.options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+        bodyTimeoutMs: this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+        maxRedirects: MAX_REDIRECTS,
+      });
+      return {
+        status: res.status,
+        headers: res.headers,
+        value: res,
+        discard: async () => void res.body.resume(),
+        text: () => readNodeText(res.body, ERROR_BODY_CHARS * 4),
+      };
+    });
+  }
+
+  /** The request loop shared by `request` and `stream`: auth, status retries with backoff and `Retry-After`. */
+  private async exchange<T>(
+    url: string,
+    init: RequestInit,
+    send: (method: string, headers: Record<string, string>) => Promise<Answer<T>>,
+  ): Promise<T> {
     const method = init.method ?? 'GET';
     const retryable = method === 'GET' || method === 'HEAD' || init.idempotent === true;
     const headers: Record<string, string> = { ...init.headers };
@@ -73,16 +153,9 @@ export class HttpClient {
       headers.authorization = this.options.authorization;
     }
     for (let attempt = 1; ; attempt++) {
-      let res: Response;
+      let res: Answer<T>;
       try {
-        res = (await undiciFetch(url, {
-          method,
-          headers,
-          body: init.body,
-          signal: init.signal,
-          redirect: 'follow',
-          dispatcher: this.dispatcher,
-        })) as unknown as Response;
+        res = await send(method, headers);
       } catch (err) {
         if (init.signal?.aborted) throw err;
         // A refusal by the egress allowlist is configuration, not a network fault: never retried.
@@ -97,10 +170,10 @@ export class HttpClient {
         await wait(backoffMs(this.retry, attempt), init.signal);
         continue;
       }
-      if (res.status < 400) return res;
+      if (res.status < 400) return res.value;
       if (retryable && RETRY_STATUSES.has(res.status) && attempt < this.retry.attempts) {
         const asked = retryAfterMs(res.headers);
-        await res.body?.cancel().catch(() => undefined);
+        await res.discard();
         if (asked !== undefined && asked > this.retry.maxRetryAfterMs) {
           throw new ConnectorError(
             'RATE_LIMITED',
@@ -111,7 +184,7 @@ export class HttpClient {
         await wait(asked ?? backoffMs(this.retry, attempt), init.signal);
         continue;
       }
-      if (init.allowError) return res;
+      if (init.allowError) return res.value;
       throw await this.errorFor(method, url, res);
     }
   }
@@ -149,10 +222,15 @@ export class HttpClient {
     });
   }) as typeof fetch;
 
-  async errorFor(method: string, url: string, res: Response): Promise<ConnectorError> {
+  async errorFor(
+    method: string,
+    url: string,
+    res: { status: number; headers: Headers; text(): Promise<string> },
+  ): Promise<ConnectorError> {
     const body = (await res.text().catch(() => '')).slice(0, ERROR_BODY_CHARS).replace(/\s+/g, ' ');
     const detail =
-      this.options.describeError?.(res.status, res.headers, body) ?? (body.trim() || res.statusText);
+      this.options.describeError?.(res.status, res.headers, body) ??
+      (body.trim() || (STATUS_CODES[res.status] ?? ''));
     return new ConnectorError(
       codeForStatus(res.status),
       `${method} ${redact(url)}: HTTP ${res.status}: ${detail}`,
@@ -162,6 +240,8 @@ export class HttpClient {
 
   async close(): Promise<void> {
     await this.dispatcher.close();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }
 
@@ -187,4 +267,17 @@ function egressRefusal(err: unknown): string | undefined {
 function causeMessage(err: unknown): string {
   const e = err as { message?: string; cause?: { code?: string; message?: string } };
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+}
+
+/** Up to `max` characters of an error response's body (the rest is dropped). */
+async function readNodeText(body: Readable, max: number): Promise<string> {
+  let text = '';
+  for await (const chunk of body) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.length >= max) {
+      body.destroy();
+      break;
+    }
+  }
+  return text;
 }

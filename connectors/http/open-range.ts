@@ -13,7 +13,7 @@ export async function openHttpRange(
   signal?: AbortSignal,
   headers: Record<string, string> = {},
 ): Promise<OpenedBody> {
-  const res = await client.request(url, {
+  const res = await client.stream(url, {
     headers: {
       'accept-encoding': 'identity',
       ...headers,
@@ -21,13 +21,18 @@ export async function openHttpRange(
     },
     signal,
   });
-  if (!res.body)
-    throw new ConnectorError('BAD_RESPONSE', `HTTP ${res.status} without a body`, { status: res.status });
+  if (res.status !== 200 && res.status !== 206) {
+    // A redirect without a usable Location (or past the hop limit), 204, 304...: no artifact bytes here.
+    res.body.destroy();
+    throw new ConnectorError('BAD_RESPONSE', `HTTP ${res.status} where the artifact's bytes were expected`, {
+      status: res.status,
+    });
+  }
   const etag = strongEtag(res.headers.get('etag'));
   if (res.status === 206) {
     const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
     if (!m || Number(m[1]) !== offset) {
-      await res.body.cancel().catch(() => undefined);
+      res.body.destroy();
       throw new ConnectorError('BAD_RESPONSE', `206 with a Content-Range that does not start at ${offset}`, {
         status: 206,
       });
@@ -40,11 +45,11 @@ export async function openHttpRange(
 
 function opened(
   start: number,
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   validator: string | undefined,
   total: number | undefined,
 ): OpenedBody {
-  const o: OpenedBody = { start, body: body as unknown as AsyncIterable<Uint8Array> };
+  const o: OpenedBody = { start, body };
   if (validator !== undefined) o.validator = validator;
   if (total !== undefined) o.total = total;
   return o;

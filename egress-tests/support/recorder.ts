@@ -18,6 +18,16 @@ export interface SocketAttempt {
   error?: string;
 }
 
+/** The parts of node's ClientRequest the recorder reads (`_header` is the head exactly as written). */
+interface NodeClientRequest {
+  protocol: string;
+  method: string;
+  path: string;
+  getHeader(name: string): unknown;
+  once(event: 'finish', fn: () => void): void;
+  _header?: string | null;
+}
+
 interface UndiciRequest {
   origin: string;
   method: string;
@@ -25,14 +35,16 @@ interface UndiciRequest {
 }
 
 /**
- * Records every outbound request and connection in this process via `diagnostics_channel`: undici's
+ * Records every outbound request and connection of this thread via `diagnostics_channel`: undici's
  * `undici:request:create`, `undici:client:sendHeaders`, `undici:request:bodyChunkSent`,
- * `undici:client:beforeConnect`; node's `http.client.request.start` and `net.client.socket`.
+ * `undici:client:beforeConnect`; node's `http.client.request.start` and `net.client.socket`. Channels are per
+ * thread: what runs in worker threads (the registry job's scan threads) is covered by the packet-layer test.
  */
 export class EgressRecorder {
   readonly requests: OutboundRequest[] = [];
   readonly connects: { protocol: string; hostname: string; port: string }[] = [];
   readonly sockets: SocketAttempt[] = [];
+  /** Requests made with node:http/https (also in `requests`). */
   readonly nodeHttp: string[] = [];
   private readonly byRequest = new WeakMap<object, OutboundRequest>();
   private readonly subs: [string, (m: unknown) => void][] = [
@@ -46,10 +58,7 @@ export class EgressRecorder {
       'undici:client:beforeConnect',
       (m) => this.onConnect(m as { connectParams: { protocol: string; hostname: string; port: string } }),
     ],
-    [
-      'http.client.request.start',
-      (m) => this.onNodeHttp(m as { request: { host?: string; path?: string; method?: string } }),
-    ],
+    ['http.client.request.start', (m) => this.onNodeHttp(m as { request: NodeClientRequest })],
     ['net.client.socket', (m) => this.onSocket(m as { socket: Socket })],
   ];
 
@@ -115,8 +124,21 @@ export class EgressRecorder {
     this.connects.push({ protocol: p.protocol, hostname: p.hostname, port: String(p.port) });
   }
 
-  private onNodeHttp({ request }: { request: { host?: string; path?: string; method?: string } }): void {
-    this.nodeHttp.push(`${request.method ?? '?'} ${request.host ?? '?'}${request.path ?? ''}`);
+  /** A request made with node:http/https (the connectors' artifact downloads): recorded like undici's. */
+  private onNodeHttp({ request }: { request: NodeClientRequest }): void {
+    const host = String(request.getHeader('host') ?? '?');
+    const port = host.includes(':') ? '' : request.protocol === 'https:' ? ':443' : ':80';
+    const r: OutboundRequest = {
+      origin: `${request.protocol}//${host}${port}`,
+      method: request.method,
+      path: request.path,
+      head: '',
+      body: [],
+    };
+    this.requests.push(r);
+    this.nodeHttp.push(`${r.method} ${r.origin}${r.path}`);
+    // The head is stored when the request is ended (GETs only: the connectors never send a body this way).
+    request.once('finish', () => (r.head = request._header ?? ''));
   }
 
   private onSocket({ socket }: { socket: Socket }): void {
