@@ -42,11 +42,18 @@ function hfConfig(dir: string, url: string, owner: string): string {
 
 const ok = (met: boolean) => (met ? 'met' : 'NOT met');
 
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 /**
  * Issue 6 targets. (a) A second run over N unchanged artifacts (default 10,000, CAVRA_BENCH_REGISTRY_ARTIFACTS)
  * on a local HF-protocol server: <= 30 s and 0 artifact bytes downloaded. (b) A first run over 200 artifacts of
  * CAVRA_BENCH_REGISTRY_GIB GiB in total (default 2) streamed from a local HF-protocol server: peak RSS <= 250 MB
- * and --concurrency 2 >= 1.5x the throughput of --concurrency 1.
+ * and --concurrency 2 >= 1.5x the throughput of --concurrency 1 (medians of CAVRA_BENCH_REGISTRY_ROUNDS runs each,
+ * default 3). The server runs in this process, on the same 2 cores as the measured job.
  */
 export async function registryBench(): Promise<void> {
   const total = Number(process.env.CAVRA_BENCH_REGISTRY_ARTIFACTS ?? '10000');
@@ -110,20 +117,26 @@ async function firstRun(dir: string, gib: number): Promise<void> {
     console.log(
       `\nregistry: first run over ${count} artifacts, ${((bytes.length * count) / 2 ** 30).toFixed(2)} GiB streamed from a local HF-protocol server`,
     );
-    const results: ChildResult[] = [];
-    for (const c of [1, 2]) {
-      const r = await measure(config, join(dir, `state-first-${c}`), c);
-      results.push(r);
-      const mbps = r.summary.bytesRead / MB / r.seconds;
-      console.log(
-        `  --concurrency ${c}  ${r.seconds.toFixed(2).padStart(7)} s  ${mbps.toFixed(0).padStart(5)} MB/s  cpu ${r.cpuSeconds.toFixed(1)} s  peak RSS ${(r.maxRssBytes / MB).toFixed(0)} MB  scanned ${r.summary.artifacts.scanned}, failed ${r.summary.artifacts.failed}`,
-      );
+    // The VM's speed drifts by tens of percent from one run to the next, so both settings run `rounds` times,
+    // alternating, and the medians are compared.
+    const rounds = Math.max(1, Number(process.env.CAVRA_BENCH_REGISTRY_ROUNDS ?? '3'));
+    const runs: Record<1 | 2, ChildResult[]> = { 1: [], 2: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const c of [1, 2] as const) {
+        const r = await measure(config, join(dir, `state-first-${c}-${round}`), c);
+        runs[c].push(r);
+        const mbps = r.summary.bytesRead / MB / r.seconds;
+        console.log(
+          `  --concurrency ${c}  ${r.seconds.toFixed(2).padStart(7)} s  ${mbps.toFixed(0).padStart(5)} MB/s  cpu ${r.cpuSeconds.toFixed(1)} s  peak RSS ${(r.maxRssBytes / MB).toFixed(0)} MB  scanned ${r.summary.artifacts.scanned}, failed ${r.summary.artifacts.failed}`,
+        );
+      }
     }
-    const [one, two] = results as [ChildResult, ChildResult];
-    const ratio = one.seconds / two.seconds;
-    const rss = Math.max(one.maxRssBytes, two.maxRssBytes);
+    const one = median(runs[1].map((r) => r.seconds));
+    const two = median(runs[2].map((r) => r.seconds));
+    const ratio = one / two;
+    const rss = Math.max(...runs[1].concat(runs[2]).map((r) => r.maxRssBytes));
     console.log(
-      `  speed-up ${ratio.toFixed(2)}x (target >= 1.5x: ${ok(ratio >= 1.5)}); peak RSS target <= 250 MB: ${ok(rss <= 250 * MB)}`,
+      `  median of ${rounds}: ${one.toFixed(2)} s vs ${two.toFixed(2)} s, speed-up ${ratio.toFixed(2)}x (target >= 1.5x: ${ok(ratio >= 1.5)}); peak RSS ${(rss / MB).toFixed(0)} MB (target <= 250 MB: ${ok(rss <= 250 * MB)})`,
     );
   } finally {
     await hub.close();

@@ -1,8 +1,7 @@
-import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { nativeAgents, nativeGet, type NativeAgents } from './native-get.js';
-import { createEgressAgent } from '../../evidence/emit/egress-guard.js';
 import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import { ConnectorError, codeForStatus } from '../errors.js';
 import { readText } from './read-bounded.js';
@@ -56,6 +55,22 @@ export interface StreamedResponse {
   body: Readable;
 }
 
+/** undici's fetch bound to this client's dispatcher (loaded lazily). */
+interface Undici {
+  fetch(
+    url: string,
+    init: {
+      method: string;
+      headers: Record<string, string>;
+      body: string | undefined;
+      signal: AbortSignal | undefined;
+      redirect: 'follow';
+      dispatcher: Dispatcher;
+    },
+  ): Promise<Response>;
+  dispatcher: Dispatcher;
+}
+
 /** What the retry loop needs of a response, whichever undici API produced it. */
 interface Answer<T> {
   status: number;
@@ -74,30 +89,48 @@ interface Answer<T> {
  */
 export class HttpClient {
   readonly retry: RetryPolicy;
-  private readonly dispatcher: Dispatcher;
+  private undici: Promise<Undici> | undefined;
   private readonly agents: NativeAgents = nativeAgents();
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    const agent = {
-      connectTimeout: 30_000,
-      headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
-      bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
-    };
-    this.dispatcher = options.egress ? createEgressAgent(options.egress, agent) : new Agent(agent);
+  }
+
+  /**
+   * undici and its dispatcher, loaded on the first API request: a scan thread only streams artifact bodies
+   * (node:http), and importing undici costs about 0.2 s of CPU per thread.
+   */
+  private loadUndici(): Promise<Undici> {
+    this.undici ??= (async () => {
+      const [{ Agent, fetch }, { createEgressAgent }] = await Promise.all([
+        import('undici'),
+        import('../../evidence/emit/egress-guard.js'),
+      ]);
+      const agent = {
+        connectTimeout: 30_000,
+        headersTimeout: this.options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+        bodyTimeout: this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+      };
+      const dispatcher = this.options.egress
+        ? createEgressAgent(this.options.egress, agent)
+        : new Agent(agent);
+      return { fetch: fetch as unknown as Undici['fetch'], dispatcher };
+    })();
+    return this.undici;
   }
 
   /** A fetch `Response` (JSON listings, hub.js). Artifact bodies go through `stream`, which costs less per byte. */
   request(url: string, init: RequestInit = {}): Promise<Response> {
     return this.exchange(url, init, async (method, headers) => {
-      const res = (await undiciFetch(url, {
+      const { fetch, dispatcher } = await this.loadUndici();
+      const res = await fetch(url, {
         method,
         headers,
         body: init.body,
         signal: init.signal,
         redirect: 'follow',
-        dispatcher: this.dispatcher,
-      })) as unknown as Response;
+        dispatcher,
+      });
       return {
         status: res.status,
         headers: res.headers,
@@ -239,7 +272,9 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    const loaded = this.undici;
+    this.undici = undefined;
+    if (loaded) await (await loaded).dispatcher.close();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }

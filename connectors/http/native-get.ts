@@ -1,6 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { egressDenied } from '../../evidence/emit/egress-guard.js';
+import { egressDenied } from '../../evidence/emit/egress-denied.js';
 import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 
 /** Keep-alive connection pools of one HttpClient, one per scheme. */

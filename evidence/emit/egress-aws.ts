@@ -1,5 +1,5 @@
 import type { EgressPolicy } from './egress-policy.js';
-import { egressDenied } from './egress-guard.js';
+import { egressDenied } from './egress-denied.js';
 
 /**
  * The AWS SDK v3 pieces the guard touches, typed structurally so this file does not depend on the SDK's internal

@@ -1,7 +1,7 @@
 import type { Ledger } from '../ledger/ledger.js';
 import { assertEgressAllowed } from './egress-allowlist.js';
 import { checkOutboundBody } from './egress-body.js';
-import { egressDenied } from './egress-guard.js';
+import { egressDenied } from './egress-denied.js';
 import type { EgressPolicy } from './egress-policy.js';
 import { flushOutbox, type FlushReport, type OutboxOptions } from './outbox.js';
 import type { Transport } from './transport.js';

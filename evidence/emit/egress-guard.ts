@@ -1,11 +1,8 @@
 import { Agent, buildConnector, fetch as undiciFetch, type Dispatcher } from 'undici';
-import { CavraError } from '../../scanner/errors.js';
+import { egressDenied } from './egress-denied.js';
 import type { EgressDestination, EgressPolicy } from './egress-policy.js';
 
-/** The error every refused destination gets (code EGRESS_DENIED), before any socket is opened. */
-export function egressDenied(reason: string, what = 'outbound request'): CavraError {
-  return new CavraError('EGRESS_DENIED', `${what} refused: ${reason}`);
-}
+export { egressDenied } from './egress-denied.js';
 
 function destinationOf(origin: string | URL | undefined): EgressDestination {
   if (origin === undefined) return { protocol: undefined, hostname: undefined, port: undefined };
