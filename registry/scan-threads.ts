@@ -16,11 +16,12 @@ import {
 
 /**
  * Young generation of each scan thread, in MB. Every socket read is a fresh 64 KiB buffer that is dropped at once,
- * and with V8's default young generation about 40 MB of them wait for a scavenge in each thread. At 3 MB the bench
- * (`npm run bench`, `--concurrency 2`) peaks near 210 MB RSS instead of 250-270 MB, with no CPU cost we could
- * measure on this noisy 2-core VM.
+ * but freed only when a scavenge collects its wrapper: with V8's default young generation a thread holds tens of MB
+ * of them (`npm run bench`, `--concurrency 2`: 245-280 MB peak RSS). 6 MB brings that to 225-240 MB. Smaller is
+ * worse: at 3 MB the buffers are freed so promptly that glibc returns the pages to the kernel and takes them back
+ * on the next read (500k page faults and +1 s of system CPU per 2 GiB).
  */
-const YOUNG_GENERATION_MB = 3;
+const YOUNG_GENERATION_MB = 6;
 
 interface Thread {
   worker: Worker;
