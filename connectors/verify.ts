@@ -20,8 +20,12 @@ export class DigestTap {
         : undefined;
   }
 
-  /** Pass every chunk through this on its way to scanStream. */
-  async *tap(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  /** Pass every chunk through this on its way to scanStream (the source itself when no extra digest is needed). */
+  tap(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    return this.md5 || this.gitSha1 ? this.through(source) : source;
+  }
+
+  private async *through(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     for await (const chunk of source) {
       this.md5?.update(chunk);
       this.gitSha1?.update(chunk);

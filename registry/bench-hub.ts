@@ -18,11 +18,16 @@ export class BenchHub {
     private readonly sha: string,
   ) {}
 
+  /**
+   * `cdn`: base URL of a server that has the file at `<cdn>/<sha256>`; LFS downloads are then redirected there with
+   * a 302, as the real hub redirects to its CDN. Without it this server sends the bytes itself.
+   */
   static async start(
     owner: string,
     repos: number,
     filesPerRepo: number,
     bytes: Uint8Array,
+    cdn?: string,
   ): Promise<BenchHub> {
     const sha = createHash('sha256').update(bytes).digest('hex');
     const ids = Array.from({ length: repos }, (_, i) => `${owner}/model-${i}`);
@@ -33,8 +38,12 @@ export class BenchHub {
       if (p === '/api/models') return self.list(res, ctx.url);
       const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/[^/]+$/.exec(p);
       if (tree) return self.tree(res, ctx.url);
-      if (/^\/[^/]+\/[^/]+\/resolve\/[^/]+\/.+$/.test(p))
-        return sendBytes(req, res, self.bytes, { etag: `"${sha}"` });
+      if (/^\/[^/]+\/[^/]+\/resolve\/[^/]+\/.+$/.test(p)) {
+        if (!cdn) return sendBytes(req, res, self.bytes, { etag: `"${sha}"` });
+        res.writeHead(302, { location: `${cdn}/${sha}`, 'x-linked-etag': `"${sha}"` });
+        res.end();
+        return;
+      }
       sendJson(res, 404, { error: 'Not Found' });
     });
     box.self = new BenchHub(http, ids, filesPerRepo, bytes, sha);

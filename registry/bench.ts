@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildSafetensors } from '../scanner/testkit/safetensors-builder.js';
 import { BenchHub } from './bench-hub.js';
+import { nginxAvailable, startNginxCdn } from './bench-cdn.js';
 import type { RunSummary } from './summary.js';
 
 /* Bench output is this module's job (it runs only under `npm run bench`). */
@@ -111,11 +113,16 @@ async function firstRun(dir: string, gib: number): Promise<void> {
   const data = new Uint8Array(floats * 4);
   for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
   const bytes = buildSafetensors({ weight: { dtype: 'F32', shape: [floats] } }, { data });
-  const hub = await BenchHub.start('bench', 20, count / 20, bytes);
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  // The CDN the hub redirects LFS downloads to: nginx when installed (CAVRA_BENCH_CDN=node forces the in-process
+  // node:http server, which then shares the 2 cores with the scanner being measured).
+  const useNginx = (process.env.CAVRA_BENCH_CDN ?? 'nginx') === 'nginx' && nginxAvailable();
+  const cdn = useNginx ? await startNginxCdn(dir, sha, bytes) : undefined;
+  const hub = await BenchHub.start('bench', 20, count / 20, bytes, cdn?.url);
   try {
     const config = hfConfig(dir, hub.url, 'bench');
     console.log(
-      `\nregistry: first run over ${count} artifacts, ${((bytes.length * count) / 2 ** 30).toFixed(2)} GiB streamed from a local HF-protocol server`,
+      `\nregistry: first run over ${count} artifacts, ${((bytes.length * count) / 2 ** 30).toFixed(2)} GiB streamed from a local HF-protocol server (${cdn ? 'LFS bytes from nginx, sendfile' : 'bytes from the in-process node:http server; nginx not used'})`,
     );
     // The VM's speed drifts by tens of percent from one run to the next, so both settings run `rounds` times,
     // alternating, and the medians are compared.
@@ -140,5 +147,6 @@ async function firstRun(dir: string, gib: number): Promise<void> {
     );
   } finally {
     await hub.close();
+    await cdn?.close();
   }
 }

@@ -1,5 +1,4 @@
 import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
-import { HubApiError, listFiles, listModels, modelInfo } from '@huggingface/hub';
 import type { Connector, OpenedBody } from '../connector.js';
 import { ConnectorError, codeForStatus } from '../errors.js';
 import { HttpClient } from '../http/client.js';
@@ -9,6 +8,12 @@ import type { ModelVersionRef } from '../model-version-ref.js';
 import { checkPath, encodePath, inScopePath, PageGuard } from '../paths.js';
 import type { ArtifactDigest, RemoteArtifact } from '../remote-artifact.js';
 import type { Scope } from '../scope.js';
+
+/** `@huggingface/hub`, loaded for listings only: scan threads just stream bodies and never need it. */
+let hub: typeof import('@huggingface/hub') | undefined;
+async function hubLibrary(): Promise<typeof import('@huggingface/hub')> {
+  return (hub ??= await import('@huggingface/hub'));
+}
 
 export const HF_DEFAULT_ENDPOINT = 'https://huggingface.co';
 /** Most models listed for one author, and files listed for one commit. */
@@ -67,6 +72,7 @@ export class HuggingFaceConnector implements Connector {
       );
     const guard = new PageGuard(`models of ${scope.owner}`, HF_MAX_MODELS);
     try {
+      const { listModels } = await hubLibrary();
       const models = listModels({
         search: { owner: scope.owner },
         additionalFields: ['sha'],
@@ -88,6 +94,7 @@ export class HuggingFaceConnector implements Connector {
     const guard = new PageGuard(`files of ${version.reference}`, HF_MAX_FILES);
     let found = false;
     try {
+      const { listFiles } = await hubLibrary();
       const files = listFiles({
         repo: { type: 'model', name: version.model },
         revision: version.version,
@@ -143,6 +150,7 @@ export class HuggingFaceConnector implements Connector {
     if (!REPO_ID.test(name))
       throw new ConnectorError('BAD_REFERENCE', `'${name}' is not a Hugging Face repo id (org/name)`);
     try {
+      const { modelInfo } = await hubLibrary();
       const info = await modelInfo({
         name,
         revision,
@@ -180,7 +188,7 @@ export class HuggingFaceConnector implements Connector {
 }
 
 function hubError(err: unknown, what: string): unknown {
-  if (err instanceof HubApiError) {
+  if (hub && err instanceof hub.HubApiError) {
     return new ConnectorError(
       codeForStatus(err.statusCode),
       `${what}: HTTP ${err.statusCode}: ${err.message.split('. URL:')[0]}`,

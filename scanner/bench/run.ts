@@ -10,7 +10,8 @@ import { registryBench } from '../../registry/bench.js';
 /**
  * `npm run bench`: speed and memory figures for the targets of issues 2 and 3, each measured in a fresh child
  * process so that peak RSS belongs to one measurement. Big inputs are cached under $CAVRA_BENCH_DIR (default: the
- * temp dir). Set CAVRA_BENCH_GIB to change the size of the large files (default 1).
+ * temp dir). Set CAVRA_BENCH_GIB to change the size of the large files (default 1), and CAVRA_BENCH_ONLY to run some
+ * sections only (comma-separated: pickle, files, registry).
  */
 interface Measure {
   mode: string;
@@ -28,6 +29,7 @@ const MEASURE = join(fileURLToPath(new URL('.', import.meta.url)), 'measure.js')
 const dir = process.env.CAVRA_BENCH_DIR ?? join(tmpdir(), 'cavra-bench');
 const gib = Number(process.env.CAVRA_BENCH_GIB ?? '1');
 const MB = 1e6;
+const only = (process.env.CAVRA_BENCH_ONLY ?? 'pickle,files,registry').split(',').map((s) => s.trim());
 
 function measure(mode: 'scan' | 'hash', file: string): Measure {
   return JSON.parse(
@@ -66,7 +68,14 @@ async function main(): Promise<void> {
   );
   console.log(`files in ${dir}`);
 
-  // (a) opcode-dense pickle, ~50 MB
+  if (only.includes('pickle')) pickleBench();
+  if (only.includes('files')) await filesBench();
+  // (e) issue 6: the `registry` job (CAVRA_BENCH_REGISTRY_ARTIFACTS, CAVRA_BENCH_REGISTRY_GIB to scale)
+  if (only.includes('registry')) await registryBench();
+}
+
+/** (a) opcode-dense pickle, ~50 MB */
+function pickleBench(): void {
   const { bytes, dicts } = densePickle(50 * MB);
   const pkl = join(dir, 'dense.pkl');
   writeFileSync(pkl, bytes);
@@ -78,8 +87,10 @@ async function main(): Promise<void> {
   console.log(
     `  ${opcodes ? `${(opcodes / 1e6).toFixed(1)}M opcodes, ${fmt(opcodes / p.seconds / 1e6, 1)}M opcodes/s; ` : ''}targets <= 1 s: ${p.seconds <= 1 ? 'met' : 'NOT met'}, <= 150 MB: ${p.maxRssBytes <= 150 * MB ? 'met' : 'NOT met'}`,
   );
+}
 
-  // (b) torch zip checkpoint, (c) safetensors, (d) model.tar.gz
+/** (b) torch zip checkpoint, (c) safetensors, (d) model.tar.gz */
+async function filesBench(): Promise<void> {
   const size = Math.round(gib * 2 ** 30);
   const ckpt = await torchZipFile(join(dir, `torch-${gib}g.pt`), size);
   compare('torch zip checkpoint', ckpt, 0.85);
@@ -89,9 +100,6 @@ async function main(): Promise<void> {
     await torchTarGzFile(join(dir, `model-${gib}g.tar.gz`), ckpt),
     0.5,
   );
-
-  // (e) issue 6: the `registry` job (CAVRA_BENCH_REGISTRY_ARTIFACTS, CAVRA_BENCH_REGISTRY_GIB to scale)
-  await registryBench();
 }
 
 main().catch((err) => {
