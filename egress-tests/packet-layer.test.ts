@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../registry/summary.js';
 import type { RegistryRunConfig, RegistryRunSummary } from './harness/run.js';
 import { canaryNeedles, findCanaries, makeCanaries, serializeCanaries } from './support/canaries.js';
 import { writeSigningKey } from './support/control-plane.js';
@@ -22,7 +23,8 @@ import { readPcap, tcpStreams, TCP_SYN, type Packet } from './support/pcap.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const RUN = join(ROOT, 'dist/egress-tests/harness/registry-run.js');
 const SERVE = join(ROOT, 'dist/egress-tests/harness/serve.js');
-const unsupported = packetLayerUnsupported([RUN, SERVE]);
+const BIN = join(ROOT, 'dist/cli/bin.js');
+const unsupported = packetLayerUnsupported([RUN, SERVE, BIN]);
 if (unsupported) console.log(`packet-layer egress tests skipped: ${unsupported}`);
 
 /** Addresses exist only inside the namespaces this file creates. */
@@ -193,6 +195,51 @@ describe.skipIf(unsupported !== null)('packet layer: the scanner in its own netw
           `  canaries found = ${found}`,
         ].join('\n'),
       );
+    },
+  );
+
+  it(
+    'the registry job streams in its scan threads: only the registry is contacted, and no canary leaves',
+    { retry: 1 },
+    async () => {
+      const config = join(dir, 'cavra-scan.yaml');
+      writeFileSync(
+        config,
+        `registries:\n  - kind: huggingface\n    endpoint: http://${REG}:${REG_PORT}\n    scopes: [{ models: [egress/laced] }]\n`,
+      );
+      const { result, veth, lo } = await captured(async () => {
+        const p = spawnIn(ns.scan, 'env', [
+          `CAVRA_EGRESS_PIN=http://${REG}:${REG_PORT}`,
+          process.execPath,
+          BIN,
+          'registry',
+          '--config',
+          config,
+          '--key',
+          keyFile,
+          '--evidence-dir',
+          join(dir, 'ev-job'),
+          '--concurrency',
+          '2',
+          '--format',
+          'json',
+        ]);
+        const code = await p.exited;
+        return { code, out: p.stdout.join(''), err: p.stderr.join('') };
+      });
+      expect(result.code, result.err.slice(-800)).toBe(1); // blocked: the laced repo holds a malicious pickle
+      const summary = (JSON.parse(result.out) as { summary: RunSummary }).summary;
+      expect(summary.artifacts).toMatchObject({ scanned: 4, failed: 0 });
+
+      const ip = veth.filter((p) => p.etherType === 0x0800);
+      const outbound = ip.filter((p) => SCANNER.has(p.src!));
+      expect(outbound.length).toBeGreaterThan(10);
+      expect([...new Set(outbound.map((p) => `${p.dst}:${p.dport}`))]).toEqual([`${REG}:${REG_PORT}`]);
+      expect(lo).toEqual([]);
+      let found = 0;
+      for (const [key, bytes] of tcpStreams(ip))
+        if (SCANNER.has(key.split(':')[0]!)) found += findCanaries(bytes, needles).length;
+      expect(found).toBe(0);
     },
   );
 
