@@ -11,6 +11,7 @@ import { finishVersion } from './finish-version.js';
 import { plan, type OpenRegistry } from './planner.js';
 import { Pool } from './pool.js';
 import { ScanThreads } from './scan-threads.js';
+import { cpuBudget } from './cpu-budget.js';
 import type { Shard } from './shard.js';
 import { RegistryState } from './state.js';
 import { Tally, type RunSummary } from './summary.js';
@@ -26,6 +27,8 @@ export interface RegistryRunOptions {
   stateFile: string;
   evidence?: EvidenceSession;
   concurrency: number;
+  /** Most scan threads (default: `cpuBudget()`, the CPUs the container may use). */
+  threads?: number;
   dryRun: boolean;
   /** Environment the connectors read (process.env in the CLI). */
   env: Env;
@@ -63,7 +66,9 @@ export async function runRegistryJob(o: RegistryRunOptions): Promise<RunSummary>
   }));
   let state: RegistryState | undefined;
   const tally = new Tally();
-  const threads = new ScanThreads(o.concurrency, {
+  // As many threads as files in flight, but never more than the CPUs the container may use: each thread is an
+  // isolate (50-75 MB), and a thread streams several files at once when the concurrency is higher.
+  const threads = new ScanThreads(Math.min(o.concurrency, o.threads ?? cpuBudget()), {
     registries: o.config.registries,
     env: { ...o.env },
     ...(o.config.retry ? { retry: o.config.retry } : {}),

@@ -69,6 +69,19 @@ describe('scan threads (the registry job streams each artifact in a worker threa
     expect(outcomes.map((o) => o.result.verdict)).toEqual(['malicious', 'clean']);
   });
 
+  it('streams several files at once in one thread when there are more files in flight than threads', async () => {
+    const { config, files } = await hub();
+    threads = new ScanThreads(1, { registries: [config], env: {} });
+    const twice = [...files, ...files];
+    const outcomes = await Promise.all(
+      twice.map((artifact) => threads!.scan({ registry: 0, artifact, timeoutMs: 30_000 })),
+    );
+    expect(outcomes.map((o) => o.result.verdict)).toEqual(['malicious', 'clean', 'malicious', 'clean']);
+    expect(outcomes[0]!.result.sha256).toBe(outcomes[2]!.result.sha256);
+    expect(outcomes[1]!.result.sha256).toBe(outcomes[3]!.result.sha256);
+    expect(server!.cdn.requests).toHaveLength(4);
+  });
+
   it('builds its connectors behind the run egress allowlist: a CDN not on it is never contacted', async () => {
     const { config, files } = await hub();
     threads = new ScanThreads(1, {

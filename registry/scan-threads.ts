@@ -29,9 +29,9 @@ interface Thread {
 }
 
 /**
- * The registry job's scan threads: up to `size` worker threads (one per `--concurrency` slot), started on first
- * use, each streaming whole artifacts (download, hash, scan) on its own event loop. A job goes to the least busy
- * thread. A thread that dies (an uncaught error, out of memory) fails its jobs as inconclusive INTERNAL_ERROR
+ * The registry job's scan threads: up to `size` worker threads, started on first use, each streaming whole
+ * artifacts (download, hash, scan) on its own event loop. A job goes to an idle thread, a new one while fewer than
+ * `size` run, else the least busy (a thread streams several artifacts at once when more are in flight). A thread that dies (an uncaught error, out of memory) fails its jobs as inconclusive INTERNAL_ERROR
  * results, never silently, and is replaced on the next job.
  */
 export class ScanThreads {
