@@ -105,9 +105,10 @@ describe('HTTP layer: only evidence leaves, only to allow-listed destinations', 
     for (const d of dests) expect(policy.check(new URL(d)).allowed, d).toBe(true);
     for (const s of laced.rec.sockets)
       expect([hf.hub.url, hf.cdn.url, cp.url]).toContain(`http://${s.address}:${s.port}`);
-    // Artifact bytes are downloaded with node:http (connectors/http/native-get.ts): GETs of the hub and its CDN only.
-    expect(laced.rec.nodeHttp.length).toBeGreaterThan(0);
-    for (const r of laced.rec.nodeHttp) expect(r).toMatch(new RegExp(`^GET (${hf.hub.url}|${hf.cdn.url})/`));
+    // Artifact bytes are downloaded by connectors/http/lean-get.ts: GETs of the hub and its CDN only.
+    expect(laced.rec.downloads.length).toBeGreaterThan(0);
+    for (const r of laced.rec.downloads) expect(r).toMatch(new RegExp(`^GET (${hf.hub.url}|${hf.cdn.url})/`));
+    expect(laced.rec.nodeHttp).toEqual([]);
     // The URL the malicious pickle names was never contacted.
     const pickleHost = new URL(PICKLE_URL).hostname;
     expect(laced.rec.connects.filter((c) => c.hostname === pickleHost)).toEqual([]);

@@ -15,11 +15,9 @@ import {
 } from './scan-thread-protocol.js';
 
 /**
- * Young generation of each scan thread, in MB. Every socket read is a fresh 64 KiB buffer that is dropped at once,
- * but freed only when a scavenge collects its wrapper: with V8's default young generation a thread holds tens of MB
- * of them (`npm run bench`, `--concurrency 2`: 245-280 MB peak RSS). 6 MB brings that to 225-240 MB. Smaller is
- * worse: at 3 MB the buffers are freed so promptly that glibc returns the pages to the kernel and takes them back
- * on the next read (500k page faults and +1 s of system CPU per 2 GiB).
+ * Young generation of each scan thread, in MB. A thread allocates little per byte (artifact bodies are read into a
+ * reused ring, connectors/http/lean-get.ts), so V8's default young generation mostly adds memory: measured with
+ * `npm run bench` at `--concurrency 2`, 216 MB peak RSS with the default and 186 MB at 6 MB, for the same CPU.
  */
 const YOUNG_GENERATION_MB = 6;
 

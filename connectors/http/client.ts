@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { STATUS_CODES } from 'node:http';
-import type { Readable } from 'node:stream';
-import { nativeAgents, nativeGet, type NativeAgents } from './native-get.js';
+import { LeanAgent, type LeanBody } from './lean-get.js';
+import { nativeGet } from './native-get.js';
 import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import { ConnectorError, codeForStatus } from '../errors.js';
 import { readText } from './read-bounded.js';
@@ -48,11 +48,11 @@ const DEFAULT_BODY_TIMEOUT_MS = 300_000;
 /** Redirect hops followed by `stream` (fetch allows 20; registries use one, to a CDN or a presigned URL). */
 const MAX_REDIRECTS = 10;
 
-/** A response whose body is a Node stream (`HttpClient.stream`). */
+/** A streamed artifact response (`HttpClient.stream`). */
 export interface StreamedResponse {
   status: number;
   headers: Headers;
-  body: Readable;
+  body: LeanBody;
 }
 
 /** undici's fetch bound to this client's dispatcher (loaded lazily). */
@@ -90,7 +90,7 @@ interface Answer<T> {
 export class HttpClient {
   readonly retry: RetryPolicy;
   private undici: Promise<Undici> | undefined;
-  private readonly agents: NativeAgents = nativeAgents();
+  private readonly downloads = new LeanAgent();
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -154,7 +154,7 @@ export class HttpClient {
         headers,
         signal: init.signal,
         egress: this.options.egress,
-        agents: this.agents,
+        agent: this.downloads,
         headersTimeoutMs: this.options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
         bodyTimeoutMs: this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
         maxRedirects: MAX_REDIRECTS,
@@ -163,8 +163,8 @@ export class HttpClient {
         status: res.status,
         headers: res.headers,
         value: res,
-        discard: async () => void res.body.resume(),
-        text: () => readNodeText(res.body, ERROR_BODY_CHARS * 4),
+        discard: async () => res.body.discard(),
+        text: () => readBodyText(res.body, ERROR_BODY_CHARS * 4),
       };
     });
   }
@@ -275,8 +275,7 @@ export class HttpClient {
     const loaded = this.undici;
     this.undici = undefined;
     if (loaded) await (await loaded).dispatcher.close();
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.downloads.close();
   }
 }
 
@@ -305,14 +304,11 @@ function causeMessage(err: unknown): string {
 }
 
 /** Up to `max` characters of an error response's body (the rest is dropped). */
-async function readNodeText(body: Readable, max: number): Promise<string> {
+async function readBodyText(body: LeanBody, max: number): Promise<string> {
   let text = '';
   for await (const chunk of body) {
-    text += (chunk as Buffer).toString('utf8');
-    if (text.length >= max) {
-      body.destroy();
-      break;
-    }
+    text += Buffer.from(chunk).toString('utf8');
+    if (text.length >= max) break; // leaving the loop destroys the rest
   }
   return text;
 }

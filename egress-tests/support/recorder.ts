@@ -1,5 +1,6 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
+import { REQUEST_CHANNEL } from '../../connectors/http/lean-get.js';
 
 /** One outbound HTTP request as undici put it on the wire. */
 export interface OutboundRequest {
@@ -37,15 +38,18 @@ interface UndiciRequest {
 /**
  * Records every outbound request and connection of this thread via `diagnostics_channel`: undici's
  * `undici:request:create`, `undici:client:sendHeaders`, `undici:request:bodyChunkSent`,
- * `undici:client:beforeConnect`; node's `http.client.request.start` and `net.client.socket`. Channels are per
+ * `undici:client:beforeConnect`; node's `http.client.request.start` and `net.client.socket`; the artifact
+ * downloads' `cavra:lean-get:request`. Channels are per
  * thread: what runs in worker threads (the registry job's scan threads) is covered by the packet-layer test.
  */
 export class EgressRecorder {
   readonly requests: OutboundRequest[] = [];
   readonly connects: { protocol: string; hostname: string; port: string }[] = [];
   readonly sockets: SocketAttempt[] = [];
-  /** Requests made with node:http/https (also in `requests`). */
+  /** Requests made with node:http/https (also in `requests`); nothing in the scanner uses it. */
   readonly nodeHttp: string[] = [];
+  /** Artifact downloads by connectors/http/lean-get.ts (also in `requests`). */
+  readonly downloads: string[] = [];
   private readonly byRequest = new WeakMap<object, OutboundRequest>();
   private readonly subs: [string, (m: unknown) => void][] = [
     ['undici:request:create', (m) => this.onCreate(m as { request: UndiciRequest })],
@@ -60,6 +64,10 @@ export class EgressRecorder {
     ],
     ['http.client.request.start', (m) => this.onNodeHttp(m as { request: NodeClientRequest })],
     ['net.client.socket', (m) => this.onSocket(m as { socket: Socket })],
+    [
+      REQUEST_CHANNEL,
+      (m) => this.onDownload(m as { origin: string; method: string; path: string; head: string }),
+    ],
   ];
 
   start(): this {
@@ -124,7 +132,13 @@ export class EgressRecorder {
     this.connects.push({ protocol: p.protocol, hostname: p.hostname, port: String(p.port) });
   }
 
-  /** A request made with node:http/https (the connectors' artifact downloads): recorded like undici's. */
+  /** An artifact download (connectors/http/lean-get.ts): recorded like undici's requests, head included. */
+  private onDownload(m: { origin: string; method: string; path: string; head: string }): void {
+    this.requests.push({ origin: m.origin, method: m.method, path: m.path, head: m.head, body: [] });
+    this.downloads.push(`${m.method} ${m.origin}${m.path}`);
+  }
+
+  /** A request made with node:http/https: recorded like undici's. */
   private onNodeHttp({ request }: { request: NodeClientRequest }): void {
     const host = String(request.getHeader('host') ?? '?');
     const port = host.includes(':') ? '' : request.protocol === 'https:' ? ':443' : ':80';
