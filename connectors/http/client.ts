@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { STATUS_CODES } from 'node:http';
 import { LeanAgent, type LeanBody } from './lean-get.js';
-import { nativeGet } from './native-get.js';
+import { artifactGet } from './artifact-get.js';
 import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import { ConnectorError, codeForStatus } from '../errors.js';
 import { readText } from './read-bounded.js';
@@ -142,15 +142,15 @@ export class HttpClient {
   }
 
   /**
-   * GET with the body as a Node stream, for artifact bytes (connectors/http/native-get.ts says why this path is
-   * node:http rather than undici). Same auth, egress allowlist, retries, timeouts and errors as `request`.
+   * GET an artifact's bytes as a stream (connectors/http/artifact-get.ts and lean-get.ts say why this path is not
+   * undici). Same auth, egress allowlist, retries, timeouts and errors as `request`.
    */
   stream(
     url: string,
     init: Omit<RequestInit, 'method' | 'body' | 'idempotent'> = {},
   ): Promise<StreamedResponse> {
     return this.exchange(url, init, async (_method, headers) => {
-      const res = await nativeGet(url, {
+      const res = await artifactGet(url, {
         headers,
         signal: init.signal,
         egress: this.options.egress,

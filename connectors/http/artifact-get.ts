@@ -2,7 +2,7 @@ import { egressDenied } from '../../evidence/emit/egress-denied.js';
 import type { EgressPolicy } from '../../evidence/emit/egress-policy.js';
 import { LeanAgent, type LeanBody } from './lean-get.js';
 
-export interface NativeGetOptions {
+export interface ArtifactGetOptions {
   headers: Record<string, string>;
   signal?: AbortSignal | undefined;
   egress?: EgressPolicy | undefined;
@@ -14,7 +14,7 @@ export interface NativeGetOptions {
   maxRedirects: number;
 }
 
-export interface NativeResponse {
+export interface ArtifactResponse {
   status: number;
   headers: Headers;
   body: LeanBody;
@@ -35,7 +35,7 @@ const CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie'];
  * are followed up to `maxRedirects`, dropping credentials across origins, and a redirect past the limit (or
  * without a Location) is returned as it is, for the caller to refuse.
  */
-export async function nativeGet(url: string, o: NativeGetOptions): Promise<NativeResponse> {
+export async function artifactGet(url: string, o: ArtifactGetOptions): Promise<ArtifactResponse> {
   let current = new URL(url);
   let headers = { ...o.headers };
   for (let hop = 0; ; hop++) {
