@@ -98,7 +98,7 @@ export class HttpClient {
 
   /**
    * undici and its dispatcher, loaded on the first API request: a scan thread only streams artifact bodies
-   * (node:http), and importing undici costs about 0.2 s of CPU per thread.
+   * (lean-get.ts), and importing undici costs about 0.2 s of CPU per thread.
    */
   private loadUndici(): Promise<Undici> {
     this.undici ??= (async () => {
