@@ -142,4 +142,34 @@ retry: { attempts: 2, baseMs: 1, maxMs: 5 }
     expect(downloads(server)).toBe(0);
     expect(r.summary.artifacts).toMatchObject({ planned: 3, scanned: 0 });
   });
+  it('lists the next version while the current one is still streaming (dispatch does not wait for scans)', async () => {
+    server = await HfServer.start({
+      repos: [
+        {
+          id: 'acme/a',
+          sha: SHA('a'),
+          files: [{ path: 'model.safetensors', bytes: cleanWeights(1), lfs: true }],
+        },
+        {
+          id: 'acme/b',
+          sha: SHA('b'),
+          files: [{ path: 'model.safetensors', bytes: cleanWeights(2), lfs: true }],
+        },
+      ],
+    });
+    server.cdn.inject({ path: /./, times: 1, delayMs: 1_500 }); // acme/a's bytes are slow to come
+    const ws = await workspace();
+    const config = writeConfig(
+      ws.root,
+      `registries:\n  - kind: huggingface\n    endpoint: ${server.hub.url}\n    scopes: [{ models: [acme/a, acme/b] }]\n`,
+    );
+    const r = await runRegistry(['--config', config, '--state-dir', ws.state, '--concurrency', '1'], {
+      CAVRA_EGRESS_ALLOW: server.cdn.url,
+    });
+    expect(r.summary.artifacts, r.err.slice(-500)).toMatchObject({ scanned: 2, failed: 0 });
+    const slow = server.cdn.requests[0]!;
+    const treeOfB = server.hub.requests.find((q) => q.url.startsWith('/api/models/acme/b/tree/'))!;
+    // acme/b's files were listed while acme/a's download was still waiting on the CDN.
+    expect(treeOfB.at - slow.at).toBeLessThan(1_000);
+  });
 });

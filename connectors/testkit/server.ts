@@ -6,6 +6,8 @@ export interface SeenRequest {
   method: string;
   url: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** When the request (head and body) had arrived, in `performance.now()` milliseconds. */
+  at: number;
 }
 
 /**
@@ -75,7 +77,12 @@ export class TestServer {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', this.url);
-    this.requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: { ...req.headers } });
+    this.requests.push({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: { ...req.headers },
+      at: performance.now(),
+    });
     const fault = this.takeFault(req.method ?? 'GET', url.pathname);
     try {
       if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
