@@ -72,7 +72,16 @@ export function stateFile(dir: string, shard: Shard): string {
  * Only complete, reproducible results are stored: a read failure or a timeout is scanned again next run.
  */
 export class RegistryState {
+  /** Prepared statements by SQL text: `lookup` and `remember` run once per artifact (10,000s in a run). */
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(private readonly db: Database.Database) {}
+
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
 
   static open(file: string): RegistryState {
     let db: Database.Database;
@@ -103,11 +112,9 @@ export class RegistryState {
 
   /** The stored result for exactly this content, rules, policy and policy scope, if any. */
   lookup(key: ScanKey): ArtifactResult | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT result_json FROM artifacts WHERE location = ? AND content_key = ? AND rules_version = ? AND policy_sha256 = ? AND policy_scope = ?',
-      )
-      .get(key.location, key.contentKey, key.rulesVersion, key.policySha256, key.policyScope) as
+    const row = this.sql(
+      'SELECT result_json FROM artifacts WHERE location = ? AND content_key = ? AND rules_version = ? AND policy_sha256 = ? AND policy_scope = ?',
+    ).get(key.location, key.contentKey, key.rulesVersion, key.policySha256, key.policyScope) as
       { result_json: string } | undefined;
     if (!row) return undefined;
     try {
@@ -118,23 +125,21 @@ export class RegistryState {
   }
 
   remember(key: ScanKey, result: ArtifactResult, now: Date): void {
-    this.db
-      .prepare(
-        `INSERT INTO artifacts (location, content_key, rules_version, policy_sha256, policy_scope, result_json, scanned_at)
+    this.sql(
+      `INSERT INTO artifacts (location, content_key, rules_version, policy_sha256, policy_scope, result_json, scanned_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (location, content_key) DO UPDATE SET rules_version = excluded.rules_version,
            policy_sha256 = excluded.policy_sha256, policy_scope = excluded.policy_scope,
            result_json = excluded.result_json, scanned_at = excluded.scanned_at`,
-      )
-      .run(
-        key.location,
-        key.contentKey,
-        key.rulesVersion,
-        key.policySha256,
-        key.policyScope,
-        JSON.stringify(result),
-        now.toISOString(),
-      );
+    ).run(
+      key.location,
+      key.contentKey,
+      key.rulesVersion,
+      key.policySha256,
+      key.policyScope,
+      JSON.stringify(result),
+      now.toISOString(),
+    );
   }
 
   /**
@@ -142,11 +147,9 @@ export class RegistryState {
    * was recorded: a run without a signing key never stands in for one with a key).
    */
   versionRecorded(key: VersionKey, needEvidence: boolean): boolean {
-    const row = this.db
-      .prepare(
-        'SELECT fingerprint, rules_version, policy_sha256, evidence_digest FROM versions WHERE reference = ?',
-      )
-      .get(key.reference) as
+    const row = this.sql(
+      'SELECT fingerprint, rules_version, policy_sha256, evidence_digest FROM versions WHERE reference = ?',
+    ).get(key.reference) as
       | { fingerprint: string; rules_version: string; policy_sha256: string; evidence_digest: string | null }
       | undefined;
     return (
@@ -159,38 +162,39 @@ export class RegistryState {
   }
 
   rememberVersion(key: VersionKey, decision: string, evidenceDigest: string | null, now: Date): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO versions (reference, fingerprint, rules_version, policy_sha256, decision, evidence_digest, recorded_at)
+    this.sql(
+      `INSERT OR REPLACE INTO versions (reference, fingerprint, rules_version, policy_sha256, decision, evidence_digest, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        key.reference,
-        key.fingerprint,
-        key.rulesVersion,
-        key.policySha256,
-        decision,
-        evidenceDigest,
-        now.toISOString(),
-      );
+    ).run(
+      key.reference,
+      key.fingerprint,
+      key.rulesVersion,
+      key.policySha256,
+      decision,
+      evidenceDigest,
+      now.toISOString(),
+    );
   }
 
   startRun(shard: Shard, now: Date): number {
-    const r = this.db
-      .prepare('INSERT INTO runs (shard, started_at) VALUES (?, ?)')
-      .run(`${shard.index}/${shard.count}`, now.toISOString());
+    const r = this.sql('INSERT INTO runs (shard, started_at) VALUES (?, ?)').run(
+      `${shard.index}/${shard.count}`,
+      now.toISOString(),
+    );
     return Number(r.lastInsertRowid);
   }
 
   finishRun(id: number, summary: unknown, now: Date): void {
-    this.db
-      .prepare('UPDATE runs SET finished_at = ?, summary_json = ? WHERE id = ?')
-      .run(now.toISOString(), JSON.stringify(summary), id);
+    this.sql('UPDATE runs SET finished_at = ?, summary_json = ? WHERE id = ?').run(
+      now.toISOString(),
+      JSON.stringify(summary),
+      id,
+    );
   }
 
   /** Counts for tests and diagnostics. */
   counts(): { artifacts: number; versions: number; runs: number } {
-    const n = (t: string) => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+    const n = (t: string) => (this.sql(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
     return { artifacts: n('artifacts'), versions: n('versions'), runs: n('runs') };
   }
 
