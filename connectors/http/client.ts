@@ -71,7 +71,7 @@ interface Undici {
   dispatcher: Dispatcher;
 }
 
-/** What the retry loop needs of a response, whichever undici API produced it. */
+/** What the retry loop needs of a response, from undici `fetch` or from lean-get. */
 interface Answer<T> {
   status: number;
   headers: Headers;
@@ -82,8 +82,9 @@ interface Answer<T> {
 }
 
 /**
- * One undici-based HTTP client per registry: auth scoped to the registry's origin, status retries with backoff
- * and `Retry-After`, timeouts. Hand-written around undici `fetch` rather than undici's retry interceptor because
+ * One HTTP client per registry: undici `fetch` for API calls, lean-get for artifact bodies (`stream`); auth scoped
+ * to the registry's origin, status retries with backoff and `Retry-After`, timeouts, the egress allowlist.
+ * Hand-written around undici `fetch` rather than undici's retry interceptor because
  * the interceptor also resumes bodies by itself, which would double up with `openArtifact`'s connector-agnostic
  * resume (also used for S3, which does not go through undici).
  */
