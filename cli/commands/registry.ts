@@ -80,7 +80,10 @@ export const registryCommand: CommandModule = {
         `policy (default: the config's, else $${POLICY_ENV}, else baseline)`,
       )
       .option('--dry-run', 'list what would be scanned; download, record and store nothing', false)
-      .option('--concurrency <n>', 'files scanned at once (default: the config, else 2)')
+      .option(
+        '--concurrency <n>',
+        'files scanned at once, in at most one worker thread per CPU (default: the config, else 2)',
+      )
       .option('--shard <i/N>', 'scan shard i of N (0-based), split deterministically by model')
       .option(
         '--shards <N>',
