@@ -17,6 +17,7 @@ import type { CommandModule } from '../command-module.js';
 import { processIO, type CliIO } from '../io.js';
 import { VERSION } from '../version.js';
 import { addEvidenceOptions, evidenceOptionsFrom } from './evidence.js';
+import { evidenceRequested } from './evidence-requested.js';
 
 export interface RegistryCliOptions {
   config: string;
@@ -46,17 +47,6 @@ Exit codes:
   1  a model version blocked by a finding, a denied format or a missing signature
   2  the run was partial (a registry, model or file could not be read) or a block rests on an inconclusive scan
   3  usage or configuration error; nothing was scanned`;
-
-function evidenceRequested(opts: RegistryCliOptions, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(
-    opts.key ||
-    opts.evidenceDir ||
-    opts.controlPlane ||
-    env.CAVRA_SIGNING_KEY ||
-    env.CAVRA_EVIDENCE_DIR ||
-    env.CAVRA_CONTROL_PLANE_URL,
-  );
-}
 
 function parseConcurrency(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

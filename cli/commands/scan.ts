@@ -28,6 +28,7 @@ import { countVerdicts } from '../output/summary.js';
 import { tableHeader, tableRows, tableSummary } from '../output/table.js';
 import { VERSION } from '../version.js';
 import { scanExitCode, type FailOn } from './scan-exit.js';
+import { evidenceRequested } from './evidence-requested.js';
 
 export interface ScanCliOptions {
   format: 'table' | 'json' | 'jsonl' | 'sarif';
@@ -44,18 +45,6 @@ export interface ScanCliOptions {
   modelSigningKey?: string;
   controlPlane?: string;
   controlPlaneTokenFile?: string;
-}
-
-/** Evidence is opt-in for `scan`: on when a signing key, evidence directory or control plane is given. */
-function evidenceRequested(opts: ScanCliOptions, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(
-    opts.key ||
-    opts.evidenceDir ||
-    opts.controlPlane ||
-    env.CAVRA_SIGNING_KEY ||
-    env.CAVRA_EVIDENCE_DIR ||
-    env.CAVRA_CONTROL_PLANE_URL,
-  );
 }
 
 /** A scanned artifact with the policy's decision, as written by the json and jsonl formats. */
