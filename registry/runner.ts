@@ -74,6 +74,7 @@ export async function runRegistryJob(o: RegistryRunOptions): Promise<RunSummary>
     ...(o.config.retry ? { retry: o.config.retry } : {}),
     ...(o.egress ? { egressRules: [...o.egress.rules] } : {}),
   });
+  if (!o.dryRun) threads.warm();
   const cancel = () => threads.cancel();
   o.signal?.addEventListener('abort', cancel, { once: true });
   try {

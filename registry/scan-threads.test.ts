@@ -69,6 +69,21 @@ describe('scan threads (the registry job streams each artifact in a worker threa
     expect(outcomes.map((o) => o.result.verdict)).toEqual(['malicious', 'clean']);
   });
 
+  it('warm() starts every thread before the first scan, and scans then use them', async () => {
+    const { config, files } = await hub();
+    threads = new ScanThreads(2, { registries: [config], env: {} });
+    expect(threads.started).toBe(0);
+    threads.warm();
+    expect(threads.started).toBe(2);
+    threads.warm();
+    expect(threads.started).toBe(2);
+    const outcomes = await Promise.all(
+      files.map((artifact) => threads!.scan({ registry: 0, artifact, timeoutMs: 30_000 })),
+    );
+    expect(outcomes.map((o) => o.result.verdict).sort()).toEqual(['clean', 'malicious']);
+    expect(threads.started).toBe(2);
+  });
+
   it('streams several files at once in one thread when there are more files in flight than threads', async () => {
     const { config, files } = await hub();
     threads = new ScanThreads(1, { registries: [config], env: {} });

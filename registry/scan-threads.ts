@@ -63,6 +63,23 @@ export class ScanThreads {
     });
   }
 
+  /**
+   * Start every thread now rather than on first use, so that their start-up (an isolate loading the scanner, about
+   * 0.25 s of CPU each) overlaps the main thread's listing instead of delaying the first scan.
+   */
+  warm(): void {
+    try {
+      while (!this.closed && this.threads.length < this.size) this.spawn();
+    } catch {
+      // A thread that cannot start now is started (or reported as INTERNAL_ERROR) by the first scan that needs it.
+    }
+  }
+
+  /** Threads running now. */
+  get started(): number {
+    return this.threads.length;
+  }
+
   /** Abort every running scan (the run was cancelled); each still answers, with what it read. */
   cancel(): void {
     const m: ToScanThread = { op: 'cancel' };

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { CavraError } from '../../scanner/errors.js';
 import { packageRoot } from '../../scanner/rules/package-root.js';
+import { schemaValidator } from '../../scanner/schema/validator.js';
 import type { Verdict } from '../../scanner/verdict.js';
 import { evidenceSchemaPath } from '../schemas/validate.js';
 import type { EvidenceEntry } from './load.js';
@@ -26,8 +26,9 @@ export interface ComplianceMap {
 export function loadComplianceMap(): ComplianceMap {
   const file = join(packageRoot(), 'evidence', 'compliance-map.yaml');
   const data = parse(readFileSync(file, 'utf8')) as unknown;
-  const validate = new Ajv2020({ strict: false }).compile(
+  const validate = schemaValidator(
     JSON.parse(readFileSync(evidenceSchemaPath('compliance-map.schema.json'), 'utf8')) as object,
+    'evidence',
   );
   if (!validate(data))
     throw new CavraError(

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
 import { packageRoot } from '../../scanner/rules/package-root.js';
+import { schemaValidator } from '../../scanner/schema/validator.js';
 
 /** Result of checking a document against one of the evidence schemas. */
 export type SchemaCheck = { ok: true } | { ok: false; error: string };
 
-const ajv = new Ajv2020({ allErrors: false, strict: false });
 const compiled = new Map<string, ValidateFunction>();
 
 /** Path of a schema shipped in `evidence/schemas/`. */
@@ -17,7 +17,7 @@ export function evidenceSchemaPath(name: string): string {
 function validator(name: string): ValidateFunction {
   let v = compiled.get(name);
   if (!v) {
-    v = ajv.compile(JSON.parse(readFileSync(evidenceSchemaPath(name), 'utf8')) as object);
+    v = schemaValidator(JSON.parse(readFileSync(evidenceSchemaPath(name), 'utf8')) as object, 'evidence');
     compiled.set(name, v);
   }
   return v;

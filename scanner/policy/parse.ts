@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import { isAlias, isMap, isNode, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { CavraError } from '../errors.js';
+import { schemaValidator } from '../schema/validator.js';
 
 /** Largest policy file read. Policies are small reviewed documents; anything bigger is a mistake or an attack. */
 export const MAX_POLICY_BYTES = 1024 * 1024;
@@ -109,24 +110,9 @@ function locateIn(
   return { line: 1, col: 1 };
 }
 
-const ajv = new Ajv2020({
-  allErrors: true,
-  strict: true,
-  strictTypes: false,
-  strictRequired: false,
-  allowUnionTypes: true,
-  logger: false,
-});
-const compiled = new Map<object, ValidateFunction>();
-
 /** Validate `parsed.data` against `schema`; throw POLICY_INVALID naming file, line and field of the first error. */
 export function validateAgainst(parsed: ParsedYaml, schema: object): void {
-  const id = (schema as { $id?: unknown }).$id;
-  let validate = compiled.get(schema) ?? (typeof id === 'string' ? ajv.getSchema(id) : undefined);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
+  const validate = schemaValidator(schema, 'config');
   if (validate(parsed.data)) return;
   const problems = (validate.errors ?? []).map((e) => toProblem(parsed, e));
   // The most useful error is usually the deepest one (oneOf/anyOf wrappers report at their parent).

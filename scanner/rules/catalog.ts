@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { isSeverity, type Severity } from '../severity.js';
+import { readRuleDocument } from './load.js';
 import { packageRoot } from './package-root.js';
 
 /** The part every rule in `rules/*.yaml` shares: a stable id, a default severity and a one-line why. */
@@ -25,7 +25,7 @@ export function ruleCatalog(): Map<string, RuleInfo> {
   for (const name of readdirSync(dir)
     .filter((n) => n.endsWith('.yaml'))
     .sort()) {
-    const doc = parse(readFileSync(join(dir, name), 'utf8')) as { rules?: unknown };
+    const doc = readRuleDocument(name.replace(/\.yaml$/, '')) as { rules?: unknown } | null;
     if (!Array.isArray(doc?.rules)) continue;
     for (const r of doc.rules as Record<string, unknown>[]) {
       if (typeof r.id !== 'string' || !isSeverity(r.severity)) continue;
