@@ -13,7 +13,9 @@ import type { RunSummary } from './summary.js';
 /* Bench output is this module's job (it runs only under `npm run bench`). */
 /* eslint-disable no-console */
 
-const CHILD = join(fileURLToPath(new URL('.', import.meta.url)), 'bench-child.js');
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const CHILD = join(HERE, 'bench-child.js');
+const BARE = join(HERE, 'bench-bare.js');
 const MB = 1e6;
 const run = promisify(execFile);
 
@@ -31,6 +33,22 @@ async function measure(config: string, stateDir: string, concurrency: number): P
     maxBuffer: 1 << 24,
   });
   return JSON.parse(stdout) as ChildResult;
+}
+
+/** Seconds for a bare download + SHA-256 of `count` files from `url` (registry/bench-bare.ts), in a fresh process. */
+async function bare(url: string, count: number): Promise<number> {
+  const { stdout } = await run(process.execPath, [BARE, url, String(count)]);
+  return (JSON.parse(stdout) as { seconds: number }).seconds;
+}
+
+/**
+ * What the machine allows a second stream to gain with the server on the same cores: the same files fetched and
+ * hashed by a bare client (the job's HTTP client and SHA-256, nothing else) as one stream, then as two side by side.
+ */
+async function ceiling(url: string, count: number): Promise<{ one: number; two: number }> {
+  const one = await bare(url, count);
+  const halves = await Promise.all([bare(url, count / 2), bare(url, count / 2)]);
+  return { one, two: Math.max(...halves) };
 }
 
 function hfConfig(dir: string, url: string, owner: string): string {
@@ -128,7 +146,17 @@ async function firstRun(dir: string, gib: number): Promise<void> {
     // alternating, and the medians are compared.
     const rounds = Math.max(1, Number(process.env.CAVRA_BENCH_REGISTRY_ROUNDS ?? '3'));
     const runs: Record<1 | 2, ChildResult[]> = { 1: [], 2: [] };
+    const bareRuns: { one: number; two: number }[] = [];
+    // Files as the scanner downloads them: from the CDN (after the hub's redirect), else from the hub itself.
+    const fileUrl = cdn
+      ? `${cdn.url}/${sha}`
+      : `${hub.url}/bench/model-0/resolve/main/shard-00000.safetensors`;
     for (let round = 0; round < rounds; round++) {
+      const b = await ceiling(fileUrl, count);
+      bareRuns.push(b);
+      console.log(
+        `  bare client  1 stream ${b.one.toFixed(2).padStart(5)} s, 2 streams ${b.two.toFixed(2).padStart(5)} s  (${(b.one / b.two).toFixed(2)}x)`,
+      );
       for (const c of [1, 2] as const) {
         const r = await measure(config, join(dir, `state-first-${c}-${round}`), c);
         runs[c].push(r);
@@ -141,9 +169,15 @@ async function firstRun(dir: string, gib: number): Promise<void> {
     const one = median(runs[1].map((r) => r.seconds));
     const two = median(runs[2].map((r) => r.seconds));
     const ratio = one / two;
+    const bareOne = median(bareRuns.map((b) => b.one));
+    const bareTwo = median(bareRuns.map((b) => b.two));
+    const bareRatio = bareOne / bareTwo;
     const rss = Math.max(...runs[1].concat(runs[2]).map((r) => r.maxRssBytes));
     console.log(
       `  median of ${rounds}: ${one.toFixed(2)} s vs ${two.toFixed(2)} s, speed-up ${ratio.toFixed(2)}x (target >= 1.5x: ${ok(ratio >= 1.5)}); peak RSS ${(rss / MB).toFixed(0)} MB (target <= 250 MB: ${ok(rss <= 250 * MB)})`,
+    );
+    console.log(
+      `  transport ceiling on this machine (bare client, median): ${bareOne.toFixed(2)} s vs ${bareTwo.toFixed(2)} s, ${bareRatio.toFixed(2)}x; cavra-scan reaches ${((ratio / bareRatio) * 100).toFixed(0)}% of it, and takes ${(one / bareOne).toFixed(2)}x / ${(two / bareTwo).toFixed(2)}x the bare client's time at --concurrency 1 / 2`,
     );
   } finally {
     await hub.close();

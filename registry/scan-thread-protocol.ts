@@ -42,3 +42,10 @@ export type FromScanThread = { op: 'done'; id: number; outcome: ScanJobOutcome }
 
 /** Entry file of a scan thread, relative to this module in dist/. */
 export const SCAN_THREAD_ENTRY = 'scan-thread.js';
+
+/**
+ * The same entry with the project's own modules bundled into one file by `npm run build` (esbuild; packages in
+ * node_modules stay imports). An isolate loads it instead of ~160 modules one by one: measured with the registry
+ * bench, that saved about 0.25 s of CPU per run at `--concurrency 2`, where two threads start at once.
+ */
+export const SCAN_THREAD_BUNDLE = 'scan-thread.bundle.js';

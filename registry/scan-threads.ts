@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CavraError } from '../scanner/errors.js';
 import { inconclusiveResult } from '../scanner/inconclusive-result.js';
 import { packageRoot } from '../scanner/rules/package-root.js';
 import {
+  SCAN_THREAD_BUNDLE,
   SCAN_THREAD_ENTRY,
   type FromScanThread,
   type ScanJob,
@@ -134,13 +135,17 @@ function fail(thread: Thread, why: string): void {
 }
 
 /**
- * The thread's entry file. From dist/ it sits beside this module; from TypeScript sources (vitest) it is the
- * built copy in dist/, since a worker thread cannot load TypeScript on Node 20 (`npm test` builds first).
+ * The thread's entry file: the bundled entry when `npm run build` made it, else the plain one. From dist/ both sit
+ * beside this module; from TypeScript sources (vitest) they are the built copies in dist/, since a worker thread
+ * cannot load TypeScript on Node 20 (`npm test` builds first).
  */
 function threadEntry(): URL {
-  if (import.meta.url.endsWith('.js')) return new URL(`./${SCAN_THREAD_ENTRY}`, import.meta.url);
-  const built = join(packageRoot(), 'dist', 'registry', SCAN_THREAD_ENTRY);
-  if (!existsSync(built))
-    throw new CavraError('INTERNAL', `${built} is missing: run \`npm run build\` before the tests`);
-  return pathToFileURL(built);
+  const dir = import.meta.url.endsWith('.js')
+    ? fileURLToPath(new URL('.', import.meta.url))
+    : join(packageRoot(), 'dist', 'registry');
+  for (const name of [SCAN_THREAD_BUNDLE, SCAN_THREAD_ENTRY]) {
+    const file = join(dir, name);
+    if (existsSync(file)) return pathToFileURL(file);
+  }
+  throw new CavraError('INTERNAL', `${join(dir, SCAN_THREAD_ENTRY)} is missing: run \`npm run build\` first`);
 }
