@@ -1,7 +1,15 @@
-import { guardDispatcher } from './egress-guard.js';
+import { createRequire } from 'node:module';
+import type { Dispatcher } from 'undici';
 import type { EgressPolicy } from './egress-policy.js';
-import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import type { ControlPlaneConfig } from './control-plane.js';
+
+/*
+ * undici and the egress guard (which imports it) are loaded on the first request, not imported: every CLI command
+ * links this module (scan, gate and registry record evidence), and loading undici cost about 0.14 s of CPU per
+ * start, also for runs that deliver nothing (no control plane configured, or `--version`).
+ */
+const require = createRequire(import.meta.url);
+type Undici = typeof import('undici');
 
 /** What one POST came back with. */
 export type TransportResult =
@@ -13,7 +21,11 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-function dispatcherFor(cfg: ControlPlaneConfig, env: NodeJS.ProcessEnv): Dispatcher {
+function dispatcherFor(
+  { Agent, EnvHttpProxyAgent, ProxyAgent }: Undici,
+  cfg: ControlPlaneConfig,
+  env: NodeJS.ProcessEnv,
+): Dispatcher {
   const tls = { ...(cfg.ca ? { ca: cfg.ca } : {}), ...(cfg.cert ? { cert: cfg.cert, key: cfg.key } : {}) };
   if (cfg.proxyUrl) return new ProxyAgent({ uri: cfg.proxyUrl, requestTls: tls });
   const httpsProxy = env.HTTPS_PROXY ?? env.https_proxy;
@@ -37,10 +49,19 @@ export function createHttpTransport(
   env: NodeJS.ProcessEnv,
   egress?: EgressPolicy,
 ): Transport {
-  // With an egress allowlist, a request to any other origin is refused before a connection is made.
-  const dispatcher = egress ? guardDispatcher(dispatcherFor(cfg, env), egress) : dispatcherFor(cfg, env);
+  if (cfg.proxyUrl) new URL(cfg.proxyUrl); // a malformed proxy URL is refused here, as before the lazy load
+  let http: Promise<{ request: Undici['request']; dispatcher: Dispatcher }> | undefined;
+  const open = () =>
+    (http ??= (async () => {
+      const undici = require('undici') as Undici;
+      const base = dispatcherFor(undici, cfg, env);
+      // With an egress allowlist, a request to any other origin is refused before a connection is made.
+      const { guardDispatcher } = await import('./egress-guard.js');
+      return { request: undici.request, dispatcher: egress ? guardDispatcher(base, egress) : base };
+    })());
   return {
     async post(body, idempotencyKey) {
+      const { request, dispatcher } = await open();
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         'idempotency-key': idempotencyKey,
@@ -68,7 +89,7 @@ export function createHttpTransport(
       }
     },
     async close() {
-      await dispatcher.close();
+      if (http) await (await http).dispatcher.close();
     },
   };
 }
