@@ -29,7 +29,7 @@ const byObject = new WeakMap<object, Map<SchemaProfile, ValidateFunction>>();
 const byKey = new Map<string, ValidateFunction>();
 const compilers = new Map<SchemaProfile, Ajv2020>();
 
-/** How the last validator was obtained (tests and the bench check that shipped schemas come precompiled). */
+/** How a validator was obtained (tests check that shipped schemas come precompiled). */
 export type ValidatorSource = 'precompiled' | 'compiled';
 const sources = new WeakMap<ValidateFunction, ValidatorSource>();
 
